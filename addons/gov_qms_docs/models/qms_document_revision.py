@@ -1,0 +1,256 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+PUBLISHED_STATES = ("effective", "superseded", "obsolete")
+
+
+class QmsDocumentRevision(models.Model):
+    """One revision of a controlled document: draft, in review, approved, effective, superseded.
+
+    Submitting is an explicit step; from approval on the revision is read-only for everyone.
+    At most one revision of a document is effective: taking effect supersedes the previous
+    one in the same transaction (and a unique index guards it).
+    """
+
+    _name = "qms.document.revision"
+    _description = "Document Revision"
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
+    _order = "document_id, id desc"
+    _check_company_auto = True
+
+    _locked_states = ("approved", "effective", "superseded", "obsolete")
+    _locked_writable_fields = frozenset({"state", "date_superseded", "rejection_reason"})
+
+    document_id = fields.Many2one("qms.document", required=True, index=True, ondelete="restrict",
+                                  check_company=True)
+    name = fields.Char(string="Revision", required=True, copy=False, tracking=True,
+                       default=lambda self: self._default_name())
+    code = fields.Char(related="document_id.code")
+    document_name = fields.Char(related="document_id.name", string="Title")
+    tier = fields.Selection(related="document_id.tier", store=True)
+    company_id = fields.Many2one(related="document_id.company_id", store=True, index=True)
+    department_id = fields.Many2one(related="document_id.department_id", store=True, index=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("in_review", "In Review"), ("approved", "Approved"), ("effective", "Effective"),
+         ("superseded", "Superseded"), ("obsolete", "Obsolete")],
+        default="draft", required=True, readonly=True, copy=False, tracking=True, index=True,
+    )
+    body = fields.Html(sanitize=True)
+    file = fields.Binary(string="File", attachment=True, help="Signed PDF or the DOCX of the document.")
+    file_name = fields.Char()
+    change_summary = fields.Text(help="What changed and why.")
+    author_id = fields.Many2one("res.users", string="Author", required=True, index=True, tracking=True,
+                                default=lambda self: self.env.user)
+    reviewer_ids = fields.Many2many("res.users", string="Reviewers")
+    approver_id = fields.Many2one("res.users", string="Approver", index=True, tracking=True)
+    date_submitted = fields.Datetime(readonly=True, copy=False)
+    date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    effective_date = fields.Date(tracking=True, copy=False,
+                                 help="When the revision takes effect; empty means on approval.")
+    date_superseded = fields.Date(string="Superseded On", readonly=True, copy=False)
+    rejection_reason = fields.Text(readonly=True, copy=False)
+    is_obsolete = fields.Boolean(compute="_compute_is_obsolete",
+                                 help="Superseded or withdrawn: kept for the record, never to be used.")
+    ack_ids = fields.One2many("qms.document.acknowledgement", "revision_id", string="Acknowledgements")
+    ack_pending_count = fields.Integer(compute="_compute_ack_counts")
+    ack_done_count = fields.Integer(compute="_compute_ack_counts")
+
+    _one_effective_per_document = models.UniqueIndex(
+        "(document_id) WHERE state = 'effective'",
+        "A document can have only one effective revision at a time.")
+    _name_per_document_uniq = models.Constraint(
+        "UNIQUE(document_id, name)", "This revision label is already used for this document.")
+
+    def _default_name(self):
+        document = self.env["qms.document"].browse(self.env.context.get("default_document_id"))
+        return str(len(document.revision_ids) + 1) if document else "1"
+
+    @api.depends("state")
+    def _compute_is_obsolete(self):
+        for revision in self:
+            revision.is_obsolete = revision.state in ("superseded", "obsolete")
+
+    def _compute_ack_counts(self):
+        counts = {
+            (revision, state): count for revision, state, count in self.env["qms.document.acknowledgement"]._read_group(
+                [("revision_id", "in", self.ids)], ["revision_id", "state"], ["__count"])
+        }
+        for revision in self:
+            revision.ack_pending_count = counts.get((revision, "pending"), 0)
+            revision.ack_done_count = counts.get((revision, "acknowledged"), 0)
+
+    @api.depends("document_id.code", "name")
+    def _compute_display_name(self):
+        for revision in self:
+            revision.display_name = _("%(code)s rev. %(revision)s", code=revision.document_id.code or "",
+                                      revision=revision.name or "")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("document_id") and not vals.get("name"):
+                document = self.env["qms.document"].browse(vals["document_id"])
+                vals["name"] = str(len(document.revision_ids) + 1)
+        return super().create(vals_list)
+
+    @api.constrains("author_id", "approver_id")
+    def _check_approver_is_not_author(self):
+        for revision in self:
+            if revision.approver_id and revision.approver_id == revision.author_id:
+                raise ValidationError(_(
+                    "%(user)s wrote revision %(revision)s and so cannot approve it: choose another approver.",
+                    user=revision.author_id.name, revision=revision.display_name))
+
+    @api.constrains("effective_date", "date_approved")
+    def _check_effective_after_approval(self):
+        for revision in self:
+            if revision.effective_date and revision.date_approved and \
+                    revision.effective_date < fields.Date.context_today(revision, revision.date_approved):
+                raise ValidationError(_(
+                    "Revision %(revision)s cannot take effect on %(effective)s, before it is approved "
+                    "(%(approved)s). Choose an effective date on or after the approval.",
+                    revision=revision.display_name, effective=revision.effective_date,
+                    approved=fields.Date.context_today(revision, revision.date_approved)))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _qms_check_state(self, *states):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for revision in self:
+            if revision.state not in states:
+                raise UserError(_("Revision %(revision)s is %(state)s: this step is not possible now.",
+                                  revision=revision.display_name, state=labels[revision.state]))
+
+    def action_submit(self):
+        """Draft -> in review: the reviewers and the approver get a to-do."""
+        self._qms_check_state("draft")
+        for revision in self:
+            if not revision.body and not revision.file:
+                raise UserError(_("Revision %s has no content: write the text or attach the file.",
+                                  revision.display_name))
+            if not revision.approver_id:
+                raise UserError(_("Choose who approves revision %s before submitting it.", revision.display_name))
+            if revision.document_id.revision_ids.filtered(lambda r: r.state in PUBLISHED_STATES) \
+                    and not (revision.change_summary or "").strip():
+                raise UserError(_("Summarise what changes in revision %s and why.", revision.display_name))
+        self._qms_set_state("in_review", date_submitted=fields.Datetime.now(), rejection_reason=False)
+        self._qms_schedule_activities(
+            {revision: revision.reviewer_ids for revision in self}, _("Review the revision"))
+        self._qms_schedule_activities(
+            {revision: revision.approver_id for revision in self}, _("Approve or reject the revision"))
+        return True
+
+    def action_approve(self):
+        """In review -> approved (only by the approver); takes effect now if its date has come."""
+        self._qms_check_state("in_review")
+        for revision in self:
+            if revision.approver_id != self.env.user:
+                raise UserError(_("Only %(approver)s can approve revision %(revision)s.",
+                                  approver=revision.approver_id.name, revision=revision.display_name))
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        for revision in self:
+            revision._qms_set_state("approved", date_approved=now, effective_date=revision.effective_date or today)
+        self.activity_ids.action_feedback(feedback=_("Approved"))
+        # Taking effect updates the document and the readers' requests: a consequence of the
+        # approval just authorised, not a right of the approver's own.
+        self.filtered(lambda r: r.effective_date <= today).sudo()._qms_take_effect()
+        return True
+
+    def action_reject(self, reason):
+        """In review -> back to draft, with the reason, for the author to rework."""
+        self._qms_check_state("in_review")
+        if not (reason or "").strip():
+            raise UserError(_("Please give the reason for the rejection: the author needs it to rework the text."))
+        user = self.env.user
+        for revision in self:
+            if user not in revision.approver_id | revision.reviewer_ids and \
+                    not user.has_group("gov_qms_docs.group_qms_document_controller"):
+                raise UserError(_("Only the reviewers and the approver can reject revision %s.",
+                                  revision.display_name))
+        self._qms_set_state("draft", rejection_reason=reason)
+        self.activity_ids.action_feedback(feedback=_("Rejected: %s", reason))
+        for revision in self:
+            revision.message_post(body=_("Rejected: %s", reason))
+        self._qms_schedule_activities({revision: revision.author_id for revision in self},
+                                      _("Rework the rejected revision"), note=reason)
+        return True
+
+    def action_reset_to_draft(self):
+        """Withdraw a revision from review (author's change of mind)."""
+        self._qms_check_state("in_review")
+        self._qms_set_state("draft")
+        self.activity_ids.unlink()
+        return True
+
+    def _qms_take_effect(self):
+        """Approved -> effective; the previous effective revision is superseded in the same transaction."""
+        for revision in self.sorted(lambda r: (r.effective_date, r.id)):
+            revision._qms_check_state("approved")
+            document = revision.document_id
+            previous = document.revision_ids.filtered(lambda r: r.state == "effective")
+            previous._qms_set_state("superseded", date_superseded=revision.effective_date)
+            previous.flush_recordset(["state"])  # the unique index sees the old one leave first
+            previous.ack_ids.filtered(lambda a: a.state == "pending")._qms_cancel()
+            revision._qms_set_state("effective")
+            document.write({
+                "last_review_date": revision.effective_date,
+                "date_deadline": document._qms_next_review_date(revision.effective_date),
+            })
+            document.message_post(body=_("Revision %(revision)s is effective from %(date)s.",
+                                         revision=revision.name, date=revision.effective_date))
+            revision._qms_request_acknowledgements()
+        return True
+
+    @api.model
+    def _cron_take_effect(self, today=None):
+        """Approved revisions whose effective date has come take effect (catches up missed days)."""
+        today = today or fields.Date.context_today(self)
+        due = self.search([("state", "=", "approved"), ("effective_date", "<=", today)])
+        due.filtered(lambda r: r.state == "approved")._qms_take_effect()
+        return True
+
+    def _qms_readers(self):
+        """Users who must read this revision: the distribution list, departments included."""
+        self.ensure_one()
+        document = self.document_id
+        departments = self.env["hr.department"].sudo().search(
+            [("id", "child_of", document.distribution_department_ids.ids)]) \
+            if document.distribution_department_ids else self.env["hr.department"]
+        employees = self.env["hr.employee"].sudo().search([("department_id", "in", departments.ids)]) \
+            if departments else self.env["hr.employee"]
+        users = document.distribution_user_ids | employees.user_id
+        return users.filtered(lambda u: u.active and not u.share)
+
+    def _qms_request_acknowledgements(self):
+        """One read-and-understood request (and to-do) per reader of the new revision."""
+        Ack = self.env["qms.document.acknowledgement"].sudo()
+        vals_list = []
+        for revision in self:
+            company = revision.company_id
+            deadline = Ack._qms_add_working_days(revision.effective_date, company.qms_ack_reminder_days, company)
+            vals_list += [
+                {"revision_id": revision.id, "user_id": user.id, "date_deadline": deadline,
+                 "department_id": user.employee_id.department_id.id}
+                for user in revision._qms_readers()
+            ]
+        acks = Ack.create(vals_list)
+        acks._qms_schedule_activities(
+            {ack: ack.user_id for ack in acks}, _("Read and acknowledge"),
+            note=_("A new revision of a document you use has taken effect."),
+            act_type_xmlid="gov_qms_docs.mail_activity_type_acknowledge")
+        return acks
+
+    def action_open_acknowledgements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("gov_qms_docs.qms_document_acknowledgement_action")
+        action["domain"] = [("revision_id", "=", self.id)]
+        return action
+
+    def action_open_reject_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_reject", _("Reject Revision"))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(revision.state != "draft" for revision in self):
+            raise UserError(_("Only draft revisions can be deleted; the others are part of the document's history."))

@@ -1,0 +1,28 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    qms_ack_reminder_days = fields.Integer(
+        string="Acknowledgement Reminder (working days)", default=5,
+        help="A read-and-understood acknowledgement still pending this many working days after the "
+             "revision took effect is reminded to the reader.",
+    )
+    qms_ack_escalation_days = fields.Integer(
+        string="Acknowledgement Escalation (working days)", default=3,
+        help="Working days after the reminder before the reader's department head is told.",
+    )
+    qms_review_notice_days = fields.Integer(
+        string="Periodic Review Notice (days)", default=30,
+        help="The document owner gets a to-do this many days before the next review date.",
+    )
+    qms_code_per_department = fields.Boolean(
+        string="Department in Document Codes",
+        help="Number documents per tier and department (QP-MRB-003) instead of per tier (QP-003).",
+    )
+
+    _qms_ack_reminder_days_positive = models.Constraint(
+        "CHECK(qms_ack_reminder_days > 0 AND qms_ack_escalation_days > 0 AND qms_review_notice_days >= 0)",
+        "Reminder and escalation delays must be positive numbers of days.",
+    )

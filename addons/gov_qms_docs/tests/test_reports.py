@@ -1,0 +1,87 @@
+import io
+
+import openpyxl
+from PyPDF2 import PdfReader
+
+from odoo.tests import tagged
+
+from .common import QmsDocsCase
+
+
+@tagged("post_install", "-at_install")
+class TestReports(QmsDocsCase):
+    def setUp(self):
+        super().setUp()
+        self.manual = self.make_document(tier="manual", name="Quality Manual", department_id=self.city.id,
+                                         owner_id=self.controller.id)
+        self.procedure = self.make_document(name="Licence applications", parent_id=self.manual.id)
+        self.instruction = self.make_document(tier="instruction", name="Counter guide", department_id=self.section.id,
+                                              parent_id=self.procedure.id)
+        self.budget = self.make_document(name="Budget procedure", department_id=self.finance.id,
+                                         owner_id=self.other_head.id)
+        self.draft = self.make_document(name="Not yet approved")
+        self.old_rev = self.make_effective(self.procedure, body="<p>Old text</p>")
+        self.new_rev = self.make_effective(self.procedure, body="<p>New text</p>", change_summary="Faster",
+                                           effective_date=self.d("2026-11-03"))
+        for document in (self.manual, self.instruction, self.budget):
+            self.make_effective(document)
+        self.Report = self.env["ir.actions.report"]
+
+    def pdf_text(self, report, records):
+        pdf, kind = self.Report.with_context(force_report_rendering=True)._render_qweb_pdf(report, records.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"), "wkhtmltopdf produced a real PDF")
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        return " ".join(text.split())
+
+    def wizard(self, **values):
+        return self.env["qms.master.list.wizard"].create(values)
+
+    def test_master_list_filters(self):
+        self.assertEqual(self.wizard()._qms_documents(), self.manual | self.procedure | self.instruction | self.budget,
+                         "documents in force, drafts left out")
+        self.assertEqual(self.wizard(tier="procedure")._qms_documents(), self.procedure | self.budget)
+        self.assertEqual(self.wizard(department_id=self.bureau.id)._qms_documents(),
+                         self.procedure | self.instruction, "a department includes its sections")
+        self.budget.with_user(self.other_head).action_withdraw("Merged")
+        self.assertNotIn(self.budget, self.wizard()._qms_documents())
+        self.assertIn(self.budget, self.wizard(include_obsolete=True)._qms_documents())
+
+    def test_master_list_pdf(self):
+        documents = self.wizard()._qms_documents()
+        text = self.pdf_text("gov_qms_docs.report_qms_master_list", documents)
+        self.assertIn("Master List of Controlled Documents", text)
+        for document in documents:
+            self.assertIn(document.code, text)
+        self.assertIn("2026-11-03", text, "the effective date of the revision in force")
+        self.assertIn("2027-11-03", text, "the next review")
+        self.assertNotIn(self.draft.code, text)
+        action = self.wizard().action_print_pdf()
+        self.assertEqual(action["report_name"], "gov_qms_docs.report_qms_master_list")
+
+    def test_master_list_xlsx(self):
+        documents = self.wizard()._qms_documents()
+        sheet = openpyxl.load_workbook(io.BytesIO(documents._qms_master_list_xlsx())).active
+        self.assertEqual([cell.value for cell in sheet[4]][:4], ["Code", "Title", "Tier", "Revision"])
+        rows = {row[0]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
+        self.assertEqual(set(rows), set(documents.mapped("code")))
+        procedure_row = rows[self.procedure.code]
+        self.assertEqual(procedure_row[1], "Licence applications")
+        self.assertEqual(procedure_row[3], "2")
+        self.assertEqual(procedure_row[4].date(), self.d("2026-11-03"))
+        self.assertEqual(procedure_row[6], "Sun Author")
+        self.assertEqual(procedure_row[7].date(), self.d("2027-11-03"))
+        self.assertIn("department_id=", self.wizard(department_id=self.bureau.id).action_download_xlsx()["url"])
+
+    def test_document_print_has_the_control_block(self):
+        text = self.pdf_text("gov_qms_docs.report_qms_document_revision", self.new_rev)
+        for expected in (self.procedure.code, "Revision", "2026-11-03", "Zhou Approver", "Uncontrolled when printed",
+                         "New text"):
+            self.assertIn(expected, text)
+        self.assertNotIn("OBSOLETE", text)
+
+    def test_superseded_revision_prints_as_obsolete(self):
+        self.assertEqual(self.old_rev.state, "superseded")
+        text = self.pdf_text("gov_qms_docs.report_qms_document_revision", self.old_rev)
+        self.assertIn("OBSOLETE - DO NOT USE", text)
+        self.assertIn("Old text", text)
