@@ -7,6 +7,4 @@
     "website": "https://example.invalid/gov_qms",
     "license": "LGPL-3",
     "depends": ["gov_qms_capa"],
-    "data": [],
-    "installable": True,
 }

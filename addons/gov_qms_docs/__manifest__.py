@@ -28,12 +28,15 @@
         "views/res_config_settings_views.xml",
         "views/qms_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/hr_demo.xml",
+        "demo/qms_process_demo.xml",
+        "demo/qms_document_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "gov_qms_docs/static/tests/tours/*.js",
         ],
     },
-    "installable": True,
     "application": True,
 }

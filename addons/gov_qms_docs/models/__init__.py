@@ -1,3 +1,4 @@
+# Mixins first: the models below inherit from them.
 from . import qms_notification_mixin
 from . import qms_deadline_mixin
 from . import qms_locked_mixin

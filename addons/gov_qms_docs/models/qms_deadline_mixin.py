@@ -149,14 +149,19 @@ class QmsDeadlineMixin(models.AbstractModel):
         for company, records in candidates.grouped(lambda r: r._escalation_company()).items():
             calendar = self._qms_working_days(company)
             for level, step in enumerate(self._escalation_steps(company), start=1):
-                due = records.filtered(lambda r, lvl=level, st=step: r.escalation_level < lvl and (
-                    calendar.add(r.date_deadline, st.offset) if st.working_days
-                    else r.date_deadline + timedelta(days=st.offset)) <= today)
+                due = records.filtered(lambda r, lvl=level, st=step, cal=calendar: r.escalation_level < lvl
+                                       and r._qms_step_date(st, cal) <= today)
                 due = due._qms_lock_rows().filtered(lambda r, lvl=level: r.escalation_level < lvl)
                 if due:
                     getattr(due, step.method)()
                     due.write({"escalation_level": level})
         return True
+
+    def _qms_step_date(self, step, calendar):
+        """The day on which `step` falls due for this record."""
+        if step.working_days:
+            return calendar.add(self.date_deadline, step.offset)
+        return self.date_deadline + timedelta(days=step.offset)
 
     @api.model
     def _escalation_max_level(self):

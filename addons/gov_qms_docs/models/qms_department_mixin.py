@@ -12,10 +12,10 @@ class QmsDepartmentMixin(models.AbstractModel):
     _name = "qms.department.mixin"
     _description = "QMS Department-scoped Record"
 
-    department_id = fields.Many2one("hr.department", string="Department", index=True, tracking=True,
+    department_id = fields.Many2one("hr.department", index=True, tracking=True,
                                     check_company=True)
     department_head_id = fields.Many2one(
-        "res.users", string="Department Head", compute="_compute_department_head_id",
+        "res.users", compute="_compute_department_head_id",
         help="User of the department's manager (or of the nearest parent department with one).",
     )
 

@@ -3,7 +3,7 @@ import io
 import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .qms_deadline_mixin import EscalationStep
@@ -18,6 +18,8 @@ TIERS = [
 ]
 TIER_PREFIX = {"manual": "QM", "procedure": "QP", "instruction": "WI", "form": "QF", "record": "QR",
                "external": "EXT"}
+MASTER_LIST_KEYS = ("code", "name", "tier", "revision", "effective_date", "department", "owner", "next_review",
+                    "state")
 # Which tier may sit under which (the three-tier system: manual > procedures > work instructions).
 ALLOWED_PARENT_TIERS = {
     "manual": (),
@@ -39,14 +41,14 @@ class QmsDocument(models.Model):
     _rec_names_search = ["code", "name"]
     _check_company_auto = True
 
-    code = fields.Char(required=True, copy=False, index=True, tracking=True, default=lambda self: _("New"),
+    code = fields.Char(required=True, copy=False, index=True, tracking=True, default=lambda self: self.env._("New"),
                        help="Left as 'New', the code is numbered from the tier's sequence on save.")
     name = fields.Char(string="Title", required=True, tracking=True)
     tier = fields.Selection(TIERS, required=True, default="procedure", tracking=True)
     tier_sequence = fields.Integer(compute="_compute_tier_sequence", store=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     department_id = fields.Many2one(required=True)
-    owner_id = fields.Many2one("res.users", string="Owner", required=True, tracking=True, index=True,
+    owner_id = fields.Many2one("res.users", required=True, tracking=True, index=True,
                                default=lambda self: self.env.user)
     parent_id = fields.Many2one("qms.document", string="Parent Document", index=True, check_company=True)
     child_ids = fields.One2many("qms.document", "parent_id", string="Lower-tier Documents")
@@ -126,19 +128,19 @@ class QmsDocument(models.Model):
             if not document.parent_id:
                 continue
             if document.parent_id.tier not in ALLOWED_PARENT_TIERS[document.tier]:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "A %(tier)s cannot be placed under a %(parent_tier)s (%(parent)s). "
                     "The documented system goes: quality manual, procedures, work instructions, forms and records.",
                     tier=labels[document.tier], parent_tier=labels[document.parent_id.tier],
                     parent=document.parent_id.display_name))
             if document.parent_id._has_cycle():
-                raise ValidationError(_("A document cannot be its own parent."))
+                raise ValidationError(self.env._("A document cannot be its own parent."))
 
     @api.constrains("review_interval_months")
     def _check_review_interval(self):
         for document in self:
             if document.review_interval_months <= 0:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The review interval of %s must be at least one month.", document.display_name))
 
     @api.constrains("code", "company_id")
@@ -150,7 +152,7 @@ class QmsDocument(models.Model):
         other = self.search([("code", "=", code), ("company_id", "=", company.id), ("id", "not in", self.ids)],
                             limit=1)
         if other:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "The code %(code)s is already used by %(other)s: each controlled document needs its own code.",
                 code=code, other=other.name))
 
@@ -158,7 +160,7 @@ class QmsDocument(models.Model):
     def _check_retention(self):
         for document in self:
             if document.retention_years < 0 or (document.tier == "record" and not document.retention_years):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "Record %s needs a retention period of at least one year.", document.display_name))
 
     @api.depends("code", "name")
@@ -170,7 +172,7 @@ class QmsDocument(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        new_label = _("New")
+        new_label = self.env._("New")
         for vals in vals_list:
             if not vals.get("code") or vals["code"] in (new_label, "New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -197,7 +199,7 @@ class QmsDocument(models.Model):
                 })
         code = self.env["ir.sequence"].with_company(company).next_by_code(sequence_code)
         if not code:
-            raise UserError(_("No numbering sequence is configured for %s documents.", tier))
+            raise UserError(self.env._("No numbering sequence is configured for %s documents.", tier))
         return code
 
     # ------------------------------------------------------------------ periodic review
@@ -217,18 +219,19 @@ class QmsDocument(models.Model):
 
     def _qms_notify_review_due(self):
         self._qms_schedule_activities(
-            {document: document.owner_id for document in self}, _("Periodic review due"),
-            note=_("Check that the document is still adequate, then mark it reviewed or start a new revision."),
+            {document: document.owner_id for document in self}, self.env._("Periodic review due"),
+            note=self.env._(
+                "Check that the document is still adequate, then mark it reviewed or start a new revision."),
             date_deadline=lambda document: document.date_deadline,
         )
-        self._qms_log(_("Periodic review due: the owner has been given a to-do."))
+        self._qms_log(self.env._("Periodic review due: the owner has been given a to-do."))
 
     def _qms_flag_review_overdue(self):
         controllers = self.env.ref("gov_qms_docs.group_qms_document_controller").sudo().all_user_ids
         partners = controllers.filtered(lambda u: not u.share).partner_id
         for document in self:
             document.message_post(
-                body=_("The periodic review of %(document)s was due on %(date)s and has not been done.",
+                body=self.env._("The periodic review of %(document)s was due on %(date)s and has not been done.",
                        document=document.display_name, date=document.date_deadline),
                 partner_ids=partners.ids, subtype_xmlid="mail.mt_comment", message_type="notification",
             )
@@ -239,7 +242,7 @@ class QmsDocument(models.Model):
             return
         for document in self:
             if document.owner_id != user and not document._qms_user_is_department_head(user):
-                raise UserError(_(
+                raise UserError(self.env._(
                     "Only the owner of %(document)s, the head of its department or a document controller "
                     "can do this.", document=document.display_name))
 
@@ -249,11 +252,11 @@ class QmsDocument(models.Model):
         today = fields.Date.context_today(self)
         for document in self:
             if document.state != "effective":
-                raise UserError(_("Only an effective document can be reviewed: %s.", document.display_name))
+                raise UserError(self.env._("Only an effective document can be reviewed: %s.", document.display_name))
             document.write({"last_review_date": today, "date_deadline": document._qms_next_review_date(today)})
-            document.activity_ids.filtered(lambda a: a.summary == _("Periodic review due")).action_feedback(
-                feedback=_("Reviewed, no change needed."))
-            document.message_post(body=_("Periodic review done: no change needed. Next review on %s.",
+            document.activity_ids.filtered(lambda a: a.summary == self.env._("Periodic review due")).action_feedback(
+                feedback=self.env._("Reviewed, no change needed."))
+            document.message_post(body=self.env._("Periodic review done: no change needed. Next review on %s.",
                                          document.date_deadline))
         return True
 
@@ -288,16 +291,16 @@ class QmsDocument(models.Model):
         """Withdraw the document: its effective revision becomes obsolete, readers stop being asked."""
         self._qms_check_can_manage()
         if not (reason or "").strip():
-            raise UserError(_("Please give the reason for withdrawing the document."))
+            raise UserError(self.env._("Please give the reason for withdrawing the document."))
         for document in self:
             if document.state != "effective":
-                raise UserError(_("Only an effective document can be withdrawn: %s.", document.display_name))
+                raise UserError(self.env._("Only an effective document can be withdrawn: %s.", document.display_name))
         revisions = self.current_revision_id
         revisions._qms_set_state("obsolete", date_superseded=fields.Date.context_today(self))
         revisions.sudo().ack_ids.filtered(lambda a: a.state == "pending")._qms_cancel()
         self.write({"withdrawal_reason": reason})
         for document in self:
-            document.message_post(body=_("Document withdrawn: %s", reason))
+            document.message_post(body=self.env._("Document withdrawn: %s", reason))
         return True
 
     def action_open_revisions(self):
@@ -314,8 +317,16 @@ class QmsDocument(models.Model):
         action["context"] = {"search_default_pending": 1}
         return action
 
+    def action_print_current(self):
+        """The controlled copy of the revision in force."""
+        self.ensure_one()
+        if not self.current_revision_id:
+            raise UserError(self.env._("%s has no revision in force to print.", self.display_name))
+        report = self.env.ref("gov_qms_docs.action_report_qms_document_revision")
+        return report.report_action(self.current_revision_id, config=False)
+
     def action_open_withdraw_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_withdraw", _("Withdraw Document"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_withdraw", self.env._("Withdraw Document"))
 
     # ------------------------------------------------------------------ master list (受控文件清单)
 
@@ -344,23 +355,25 @@ class QmsDocument(models.Model):
         ]
 
     def _qms_master_list_columns(self):
-        return [
-            ("code", _("Code")), ("name", _("Title")), ("tier", _("Tier")), ("revision", _("Revision")),
-            ("effective_date", _("Effective Date")), ("department", _("Department")), ("owner", _("Owner")),
-            ("next_review", _("Next Review")), ("state", _("Status")),
+        labels = [
+            self.env._("Code"), self.env._("Title"), self.env._("Tier"), self.env._("Revision"),
+            self.env._("Effective Date"), self.env._("Department"), self.env._("Owner"), self.env._("Next Review"),
+            self.env._("Status"),
         ]
+        return list(zip(MASTER_LIST_KEYS, labels, strict=True))
 
     def _qms_master_list_xlsx(self):
         """The master list as an XLSX workbook (bytes)."""
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-        sheet = workbook.add_worksheet(_("Master List"))
+        sheet = workbook.add_worksheet(self.env._("Master List"))
         bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         overdue_format = workbook.add_format({"num_format": "yyyy-mm-dd", "font_color": "#C00000", "bold": True})
         columns = self._qms_master_list_columns()
-        sheet.write(0, 0, _("Master List of Controlled Documents"), workbook.add_format({"bold": True, "size": 14}))
-        sheet.write(1, 0, _("Printed on %s", fields.Date.context_today(self)))
+        title_format = workbook.add_format({"bold": True, "size": 14})
+        sheet.write(0, 0, self.env._("Master List of Controlled Documents"), title_format)
+        sheet.write(1, 0, self.env._("Printed on %s", fields.Date.context_today(self)))
         for col, (_key, label) in enumerate(columns):
             sheet.write(3, col, label, bold)
         for row, values in enumerate(self._qms_master_list_rows(), start=4):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .qms_deadline_mixin import EscalationStep
@@ -38,11 +38,12 @@ class QmsDocumentAcknowledgement(models.Model):
     def action_acknowledge(self):
         for ack in self:
             if ack.user_id != self.env.user:
-                raise UserError(_("Only %s can confirm having read and understood this revision.", ack.user_id.name))
+                raise UserError(self.env._(
+                    "Only %s can confirm having read and understood this revision.", ack.user_id.name))
             if ack.state != "pending":
-                raise UserError(_("This acknowledgement is already closed."))
+                raise UserError(self.env._("This acknowledgement is already closed."))
         self._qms_set_state("acknowledged", date_acknowledged=fields.Datetime.now())
-        self.sudo().activity_ids.action_feedback(feedback=_("Read and understood"))
+        self.sudo().activity_ids.action_feedback(feedback=self.env._("Read and understood"))
         return True
 
     def _qms_cancel(self):
@@ -61,7 +62,7 @@ class QmsDocumentAcknowledgement(models.Model):
     def _qms_remind_reader(self):
         for ack in self:
             ack.message_post(
-                body=_("Reminder: please read %(document)s and confirm you have understood it.",
+                body=self.env._("Reminder: please read %(document)s and confirm you have understood it.",
                        document=ack.revision_id.display_name),
                 partner_ids=ack.user_id.partner_id.ids, subtype_xmlid="mail.mt_comment",
                 message_type="notification")
@@ -70,6 +71,6 @@ class QmsDocumentAcknowledgement(models.Model):
         for ack in self:
             head = ack.department_id._qms_head_user() if ack.department_id else self.env["res.users"]
             ack.message_post(
-                body=_("%(reader)s has still not acknowledged %(document)s, due on %(date)s.",
+                body=self.env._("%(reader)s has still not acknowledged %(document)s, due on %(date)s.",
                        reader=ack.user_id.name, document=ack.revision_id.display_name, date=ack.date_deadline),
                 partner_ids=head.partner_id.ids, subtype_xmlid="mail.mt_comment", message_type="notification")

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -13,12 +13,13 @@ class QmsDocumentChangeRequest(models.Model):
     _locked_states = ("accepted", "refused")
     _locked_writable_fields = frozenset({"state", "refusal_reason", "revision_id", "date_decided"})
 
-    name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default=lambda self: _("New"))
+    name = fields.Char(string="Reference", required=True, copy=False, readonly=True,
+                       default=lambda self: self.env._("New"))
     document_id = fields.Many2one("qms.document", required=True, index=True, tracking=True)
     company_id = fields.Many2one(related="document_id.company_id", store=True)
     department_id = fields.Many2one(related="document_id.department_id", store=True, index=True)
     owner_id = fields.Many2one(related="document_id.owner_id", store=True, string="Document Owner")
-    requested_by_id = fields.Many2one("res.users", string="Requested By", required=True, readonly=True,
+    requested_by_id = fields.Many2one("res.users", required=True, readonly=True,
                                       default=lambda self: self.env.user, index=True)
     reason = fields.Text(required=True, help="What is wrong or missing in the current document.")
     proposed_change = fields.Text()
@@ -33,17 +34,17 @@ class QmsDocumentChangeRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("qms.document.change.request") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("qms.document.change.request") or self.env._("New")
         requests = super().create(vals_list)
         requests._qms_schedule_activities({request: request.owner_id for request in requests},
-                                          _("Decide on the change request"))
+                                          self.env._("Decide on the change request"))
         return requests
 
     def _qms_check_decider(self):
         for request in self:
             if request.state != "submitted":
-                raise UserError(_("Change request %s has already been decided.", request.name))
+                raise UserError(self.env._("Change request %s has already been decided.", request.name))
             request.document_id._qms_check_can_manage()
 
     def action_accept(self):
@@ -52,20 +53,21 @@ class QmsDocumentChangeRequest(models.Model):
         for request in self:
             revision = request.document_id._qms_start_revision(change_summary=request.reason)
             request._qms_set_state("accepted", revision_id=revision.id, date_decided=fields.Date.context_today(self))
-            request.message_post(body=_("Accepted: the change goes into revision %s.", revision.display_name))
-        self.activity_ids.action_feedback(feedback=_("Accepted"))
+            request.message_post(body=self.env._("Accepted: the change goes into revision %s.", revision.display_name))
+        self.activity_ids.action_feedback(feedback=self.env._("Accepted"))
         return True
 
     def action_refuse(self, reason):
         if not (reason or "").strip():
-            raise UserError(_("Please tell the requester why the change is refused."))
+            raise UserError(self.env._("Please tell the requester why the change is refused."))
         self._qms_check_decider()
         self._qms_set_state("refused", refusal_reason=reason, date_decided=fields.Date.context_today(self))
         for request in self:
-            request.message_post(body=_("Refused: %s", reason), partner_ids=request.requested_by_id.partner_id.ids,
+            request.message_post(body=self.env._("Refused: %s", reason),
+                                 partner_ids=request.requested_by_id.partner_id.ids,
                                  subtype_xmlid="mail.mt_comment")
-        self.activity_ids.action_feedback(feedback=_("Refused"))
+        self.activity_ids.action_feedback(feedback=self.env._("Refused"))
         return True
 
     def action_open_refuse_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_refuse", _("Refuse Change Request"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_refuse", self.env._("Refuse Change Request"))

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 PUBLISHED_STATES = ("effective", "superseded", "obsolete")
@@ -36,13 +36,13 @@ class QmsDocumentRevision(models.Model):
         default="draft", required=True, readonly=True, copy=False, tracking=True, index=True,
     )
     body = fields.Html(sanitize=True)
-    file = fields.Binary(string="File", attachment=True, help="Signed PDF or the DOCX of the document.")
+    file = fields.Binary(attachment=True, help="Signed PDF or the DOCX of the document.")
     file_name = fields.Char()
     change_summary = fields.Text(help="What changed and why.")
-    author_id = fields.Many2one("res.users", string="Author", required=True, index=True, tracking=True,
+    author_id = fields.Many2one("res.users", required=True, index=True, tracking=True,
                                 default=lambda self: self.env.user)
     reviewer_ids = fields.Many2many("res.users", string="Reviewers")
-    approver_id = fields.Many2one("res.users", string="Approver", index=True, tracking=True)
+    approver_id = fields.Many2one("res.users", index=True, tracking=True)
     date_submitted = fields.Datetime(readonly=True, copy=False)
     date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
     effective_date = fields.Date(tracking=True, copy=False,
@@ -82,7 +82,7 @@ class QmsDocumentRevision(models.Model):
     @api.depends("document_id.code", "name")
     def _compute_display_name(self):
         for revision in self:
-            revision.display_name = _("%(code)s rev. %(revision)s", code=revision.document_id.code or "",
+            revision.display_name = self.env._("%(code)s rev. %(revision)s", code=revision.document_id.code or "",
                                       revision=revision.name or "")
 
     @api.model_create_multi
@@ -97,7 +97,7 @@ class QmsDocumentRevision(models.Model):
     def _check_approver_is_not_author(self):
         for revision in self:
             if revision.approver_id and revision.approver_id == revision.author_id:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "%(user)s wrote revision %(revision)s and so cannot approve it: choose another approver.",
                     user=revision.author_id.name, revision=revision.display_name))
 
@@ -106,7 +106,7 @@ class QmsDocumentRevision(models.Model):
         for revision in self:
             if revision.effective_date and revision.date_approved and \
                     revision.effective_date < fields.Date.context_today(revision, revision.date_approved):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "Revision %(revision)s cannot take effect on %(effective)s, before it is approved "
                     "(%(approved)s). Choose an effective date on or after the approval.",
                     revision=revision.display_name, effective=revision.effective_date,
@@ -118,7 +118,7 @@ class QmsDocumentRevision(models.Model):
         labels = dict(self._fields["state"]._description_selection(self.env))
         for revision in self:
             if revision.state not in states:
-                raise UserError(_("Revision %(revision)s is %(state)s: this step is not possible now.",
+                raise UserError(self.env._("Revision %(revision)s is %(state)s: this step is not possible now.",
                                   revision=revision.display_name, state=labels[revision.state]))
 
     def action_submit(self):
@@ -126,18 +126,19 @@ class QmsDocumentRevision(models.Model):
         self._qms_check_state("draft")
         for revision in self:
             if not revision.body and not revision.file:
-                raise UserError(_("Revision %s has no content: write the text or attach the file.",
+                raise UserError(self.env._("Revision %s has no content: write the text or attach the file.",
                                   revision.display_name))
             if not revision.approver_id:
-                raise UserError(_("Choose who approves revision %s before submitting it.", revision.display_name))
+                raise UserError(self.env._(
+                    "Choose who approves revision %s before submitting it.", revision.display_name))
             if revision.document_id.revision_ids.filtered(lambda r: r.state in PUBLISHED_STATES) \
                     and not (revision.change_summary or "").strip():
-                raise UserError(_("Summarise what changes in revision %s and why.", revision.display_name))
+                raise UserError(self.env._("Summarise what changes in revision %s and why.", revision.display_name))
         self._qms_set_state("in_review", date_submitted=fields.Datetime.now(), rejection_reason=False)
         self._qms_schedule_activities(
-            {revision: revision.reviewer_ids for revision in self}, _("Review the revision"))
+            {revision: revision.reviewer_ids for revision in self}, self.env._("Review the revision"))
         self._qms_schedule_activities(
-            {revision: revision.approver_id for revision in self}, _("Approve or reject the revision"))
+            {revision: revision.approver_id for revision in self}, self.env._("Approve or reject the revision"))
         return True
 
     def action_approve(self):
@@ -145,35 +146,42 @@ class QmsDocumentRevision(models.Model):
         self._qms_check_state("in_review")
         for revision in self:
             if revision.approver_id != self.env.user:
-                raise UserError(_("Only %(approver)s can approve revision %(revision)s.",
+                raise UserError(self.env._("Only %(approver)s can approve revision %(revision)s.",
                                   approver=revision.approver_id.name, revision=revision.display_name))
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
         for revision in self:
             revision._qms_set_state("approved", date_approved=now, effective_date=revision.effective_date or today)
-        self.activity_ids.action_feedback(feedback=_("Approved"))
+        self.activity_ids.action_feedback(feedback=self.env._("Approved"))
         # Taking effect updates the document and the readers' requests: a consequence of the
         # approval just authorised, not a right of the approver's own.
         self.filtered(lambda r: r.effective_date <= today).sudo()._qms_take_effect()
+        return True
+
+    def _qms_approve_as_approver(self):
+        """Approve each revision as its own approver (demo data, imports of an existing register)."""
+        for revision in self:
+            revision.with_user(revision.approver_id).action_approve()
         return True
 
     def action_reject(self, reason):
         """In review -> back to draft, with the reason, for the author to rework."""
         self._qms_check_state("in_review")
         if not (reason or "").strip():
-            raise UserError(_("Please give the reason for the rejection: the author needs it to rework the text."))
+            raise UserError(self.env._(
+                "Please give the reason for the rejection: the author needs it to rework the text."))
         user = self.env.user
         for revision in self:
             if user not in revision.approver_id | revision.reviewer_ids and \
                     not user.has_group("gov_qms_docs.group_qms_document_controller"):
-                raise UserError(_("Only the reviewers and the approver can reject revision %s.",
+                raise UserError(self.env._("Only the reviewers and the approver can reject revision %s.",
                                   revision.display_name))
         self._qms_set_state("draft", rejection_reason=reason)
-        self.activity_ids.action_feedback(feedback=_("Rejected: %s", reason))
+        self.activity_ids.action_feedback(feedback=self.env._("Rejected: %s", reason))
         for revision in self:
-            revision.message_post(body=_("Rejected: %s", reason))
+            revision.message_post(body=self.env._("Rejected: %s", reason))
         self._qms_schedule_activities({revision: revision.author_id for revision in self},
-                                      _("Rework the rejected revision"), note=reason)
+                                      self.env._("Rework the rejected revision"), note=reason)
         return True
 
     def action_reset_to_draft(self):
@@ -197,7 +205,7 @@ class QmsDocumentRevision(models.Model):
                 "last_review_date": revision.effective_date,
                 "date_deadline": document._qms_next_review_date(revision.effective_date),
             })
-            document.message_post(body=_("Revision %(revision)s is effective from %(date)s.",
+            document.message_post(body=self.env._("Revision %(revision)s is effective from %(date)s.",
                                          revision=revision.name, date=revision.effective_date))
             revision._qms_request_acknowledgements()
         return True
@@ -236,8 +244,8 @@ class QmsDocumentRevision(models.Model):
             ]
         acks = Ack.create(vals_list)
         acks._qms_schedule_activities(
-            {ack: ack.user_id for ack in acks}, _("Read and acknowledge"),
-            note=_("A new revision of a document you use has taken effect."),
+            {ack: ack.user_id for ack in acks}, self.env._("Read and acknowledge"),
+            note=self.env._("A new revision of a document you use has taken effect."),
             act_type_xmlid="gov_qms_docs.mail_activity_type_acknowledge")
         return acks
 
@@ -248,9 +256,10 @@ class QmsDocumentRevision(models.Model):
         return action
 
     def action_open_reject_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_reject", _("Reject Revision"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_reject", self.env._("Reject Revision"))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if any(revision.state != "draft" for revision in self):
-            raise UserError(_("Only draft revisions can be deleted; the others are part of the document's history."))
+            raise UserError(self.env._(
+                "Only draft revisions can be deleted; the others are part of the document's history."))

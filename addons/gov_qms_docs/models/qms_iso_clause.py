@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -43,6 +43,6 @@ class QmsIsoClause(models.Model):
     def _check_exclusion_justified(self):
         for clause in self:
             if not clause.applicable and not (clause.exclusion_justification or "").strip():
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "Clause %(clause)s is marked not applicable: write down why (ISO 9001 4.3 requires a "
                     "justification for every requirement that does not apply).", clause=clause.display_name))

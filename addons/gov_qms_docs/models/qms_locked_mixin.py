@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -37,13 +37,13 @@ class QmsLockedMixin(models.AbstractModel):
 
     def write(self, vals):
         if "state" in vals and not self.env.context.get("qms_transition"):
-            raise UserError(_("The status of %s changes only through its workflow buttons.",
+            raise UserError(self.env._("The status of %s changes only through its workflow buttons.",
                               self[:1].display_name or self._description))
         frozen = self._qms_frozen_fields(vals)
         if frozen:
             locked = self.filtered(lambda record: record.state in self._locked_states)
             if locked:
-                raise UserError(_(
+                raise UserError(self.env._(
                     "%(record)s can no longer be changed: it is %(state)s. "
                     "Its content is kept as evidence; start a new revision or record instead.",
                     record=locked[0].display_name,
@@ -55,5 +55,5 @@ class QmsLockedMixin(models.AbstractModel):
     def _unlink_except_locked(self):
         locked = self.filtered(lambda record: record.state in self._locked_states)
         if locked:
-            raise UserError(_("%(record)s is kept as evidence and cannot be deleted.",
+            raise UserError(self.env._("%(record)s is kept as evidence and cannot be deleted.",
                               record=locked[0].display_name))

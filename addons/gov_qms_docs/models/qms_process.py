@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -33,7 +33,7 @@ class QmsProcess(models.Model):
     time_limit_display = fields.Char(string="Time Limit", compute="_compute_time_limit_display")
     flow_chart = fields.Binary(attachment=True, string="Process Flow Chart")
     flow_chart_filename = fields.Char()
-    responsibility_chart = fields.Binary(attachment=True, string="Responsibility Chart")
+    responsibility_chart = fields.Binary(attachment=True)
     responsibility_chart_filename = fields.Char()
 
     _code_company_uniq = models.Constraint("UNIQUE(company_id, code)", "Two processes cannot share the same code.")
@@ -43,13 +43,13 @@ class QmsProcess(models.Model):
         for process in self:
             parts = []
             if process.reply_same_day:
-                parts.append(_("reply the same day"))
+                parts.append(self.env._("reply the same day"))
             elif process.reply_days:
-                parts.append(_("reply in %s working days", process.reply_days))
+                parts.append(self.env._("reply in %s working days", process.reply_days))
             if process.answer_days:
-                parts.append(_("answer in %s working days", process.answer_days))
+                parts.append(self.env._("answer in %s working days", process.answer_days))
             if process.complete_days:
-                parts.append(_("complete in %s working days", process.complete_days))
+                parts.append(self.env._("complete in %s working days", process.complete_days))
             process.time_limit_display = ", ".join(parts)
 
     @api.constrains("reply_days", "answer_days", "complete_days")
@@ -57,7 +57,7 @@ class QmsProcess(models.Model):
         for process in self:
             limits = [d for d in (process.reply_days, process.answer_days, process.complete_days) if d]
             if any(d < 0 for d in limits):
-                raise ValidationError(_("Time limits of %s cannot be negative.", process.display_name))
+                raise ValidationError(self.env._("Time limits of %s cannot be negative.", process.display_name))
             if limits != sorted(limits):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The time limits of %s must grow: reply, then answer, then completion.", process.display_name))

@@ -18,4 +18,4 @@ class QmsProcessControlPoint(models.Model):
     )
     criterion = fields.Text(string="Control Criterion", translate=True,
                             help="What must be true before the process may continue.")
-    responsible_id = fields.Many2one("res.users", string="Responsible")
+    responsible_id = fields.Many2one("res.users")

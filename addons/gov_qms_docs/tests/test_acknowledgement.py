@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import QmsDocsCase
@@ -45,7 +46,7 @@ class TestAcknowledgement(QmsDocsCase):
 
     def test_nobody_acknowledges_for_someone_else(self):
         clerk_ack = self.acks().filtered(lambda a: a.user_id == self.clerk)
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             clerk_ack.with_user(self.author).action_acknowledge()
         self.assertEqual(clerk_ack.state, "pending")
 

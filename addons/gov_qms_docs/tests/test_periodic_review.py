@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import QmsDocsCase
@@ -56,5 +57,5 @@ class TestPeriodicReview(QmsDocsCase):
     def test_only_owner_head_or_controller_marks_reviewed(self):
         self.document.with_user(self.bureau_head).action_mark_reviewed()
         self.document.with_user(self.controller).action_mark_reviewed()
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             self.document.with_user(self.other_head).action_mark_reviewed()

@@ -3,6 +3,7 @@ import io
 import openpyxl
 from PyPDF2 import PdfReader
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import QmsDocsCase
@@ -38,17 +39,24 @@ class TestReports(QmsDocsCase):
         return self.env["qms.master.list.wizard"].create(values)
 
     def test_master_list_filters(self):
-        self.assertEqual(self.wizard()._qms_documents(), self.manual | self.procedure | self.instruction | self.budget,
-                         "documents in force, drafts left out")
-        self.assertEqual(self.wizard(tier="procedure")._qms_documents(), self.procedure | self.budget)
+        city = self.city.id  # the whole test organisation (the database may hold the demo municipality too)
+        in_force = self.manual | self.procedure | self.instruction | self.budget
+        self.assertEqual(self.wizard(department_id=city)._qms_documents(), in_force, "drafts are left out")
+        self.assertEqual(self.wizard(department_id=city, tier="procedure")._qms_documents(),
+                         self.procedure | self.budget)
         self.assertEqual(self.wizard(department_id=self.bureau.id)._qms_documents(),
                          self.procedure | self.instruction, "a department includes its sections")
         self.budget.with_user(self.other_head).action_withdraw("Merged")
-        self.assertNotIn(self.budget, self.wizard()._qms_documents())
-        self.assertIn(self.budget, self.wizard(include_obsolete=True)._qms_documents())
+        self.assertNotIn(self.budget, self.wizard(department_id=city)._qms_documents())
+        self.assertIn(self.budget, self.wizard(department_id=city, include_obsolete=True)._qms_documents())
 
     def test_master_list_pdf(self):
-        documents = self.wizard()._qms_documents()
+        self.company.qms_code_per_department = True
+        external = self.make_document(tier="external", name="Administrative Licensing Law", department_id=self.city.id,
+                                      external_source="National People's Congress")
+        self.make_effective(external)
+        documents = self.wizard(department_id=self.city.id)._qms_documents()
+        self.assertIn(external, documents)
         text = self.pdf_text("gov_qms_docs.report_qms_master_list", documents)
         self.assertIn("Master List of Controlled Documents", text)
         for document in documents:
@@ -60,7 +68,7 @@ class TestReports(QmsDocsCase):
         self.assertEqual(action["report_name"], "gov_qms_docs.report_qms_master_list")
 
     def test_master_list_xlsx(self):
-        documents = self.wizard()._qms_documents()
+        documents = self.wizard(department_id=self.city.id)._qms_documents()
         sheet = openpyxl.load_workbook(io.BytesIO(documents._qms_master_list_xlsx())).active
         self.assertEqual([cell.value for cell in sheet[4]][:4], ["Code", "Title", "Tier", "Revision"])
         rows = {row[0]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
@@ -79,6 +87,13 @@ class TestReports(QmsDocsCase):
                          "New text"):
             self.assertIn(expected, text)
         self.assertNotIn("OBSOLETE", text)
+
+    def test_print_from_the_document_gives_the_revision_in_force(self):
+        action = self.procedure.action_print_current()
+        self.assertEqual(action["report_name"], "gov_qms_docs.report_qms_document_revision")
+        self.assertEqual(action["context"]["active_ids"], self.new_rev.ids)
+        with self.assertRaises(UserError):
+            self.draft.action_print_current()
 
     def test_superseded_revision_prints_as_obsolete(self):
         self.assertEqual(self.old_rev.state, "superseded")

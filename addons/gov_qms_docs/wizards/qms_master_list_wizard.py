@@ -19,7 +19,8 @@ class QmsMasterListWizard(models.TransientModel):
             tier=self.tier, department_id=self.department_id.id, include_obsolete=self.include_obsolete)
 
     def action_print_pdf(self):
-        return self.env.ref("gov_qms_docs.action_report_qms_master_list").report_action(self._qms_documents(), config=False)
+        report = self.env.ref("gov_qms_docs.action_report_qms_master_list")
+        return report.report_action(self._qms_documents(), config=False)
 
     def action_download_xlsx(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -36,7 +36,7 @@ class QmsReasonWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if self.method not in self._qms_allowed_methods().get(self.res_model, ()):
-            raise UserError(_("This step cannot be done from here."))
+            raise UserError(self.env._("This step cannot be done from here."))
         records = self.env[self.res_model].browse(self.res_ids).exists()
         getattr(records, self.method)(self.reason)
         return {"type": "ir.actions.act_window_close"}

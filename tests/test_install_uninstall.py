@@ -1,0 +1,79 @@
+"""Each addon installs and uninstalls cleanly in a fresh database, alone (with its
+dependencies) and all three together. Runs real Odoo processes on the project's cluster."""
+
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import closing
+
+import psycopg2
+import pytest
+
+from odoo.tools import config
+
+SCENARIOS = {
+    "docs alone": ["gov_qms_docs"],
+    "capa with its dependencies": ["gov_qms_capa"],
+    "audit with its dependencies": ["gov_qms_audit"],
+    "all three": ["gov_qms_docs", "gov_qms_capa", "gov_qms_audit"],
+}
+OURS = ("gov_qms_docs", "gov_qms_capa", "gov_qms_audit")
+
+
+def connect(dbname):
+    connection = psycopg2.connect(dbname=dbname, host=config["db_host"], port=config["db_port"],
+                                  user=config["db_user"])
+    connection.autocommit = True
+    return closing(connection)
+
+
+def odoo(*args):
+    """Run Odoo on the test configuration; fail with its log when it reports an error."""
+    server_options = [] if args[0] == "module" else ["--log-level=warn"]
+    result = subprocess.run([sys.executable, "-m", "odoo", *args, "-c", os.environ["QMS_ODOO_CONFIG"],
+                             *server_options], capture_output=True, text=True, check=False)
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if " ERROR " in line or
+              " CRITICAL " in line or "Traceback" in line]
+    assert result.returncode == 0 and not errors, "\n".join(errors) or result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def template_db():
+    """Odoo's own modules installed once; every scenario starts from a copy of it."""
+    if "QMS_ODOO_CONFIG" not in os.environ:
+        pytest.skip("run through ./qms test, which provides the Odoo configuration")
+    name = f"qms_tpl_{uuid.uuid4().hex[:8]}"
+    odoo("-d", name, "-i", "mail,hr", "--stop-after-init")
+    yield name
+    with connect("postgres") as connection:
+        connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("modules", list(SCENARIOS.values()), ids=list(SCENARIOS))
+def test_install_then_uninstall_cleanly(template_db, modules):
+    name = f"qms_inst_{uuid.uuid4().hex[:8]}"
+    with connect("postgres") as connection:
+        connection.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    try:
+        odoo("-d", name, "-i", ",".join(modules), "--stop-after-init")
+        with connect(name) as connection:
+            cr = connection.cursor()
+            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed' AND name LIKE 'gov_qms_%'")
+            installed = {row[0] for row in cr.fetchall()}
+            expected = set(OURS[: max(OURS.index(module) for module in modules) + 1])
+            assert installed == expected
+        odoo("module", "uninstall", "-d", name, *sorted(installed))
+        with connect(name) as connection:
+            cr = connection.cursor()
+            cr.execute("SELECT name, state FROM ir_module_module WHERE name LIKE 'gov_qms_%'")
+            assert {state for _name, state in cr.fetchall()} == {"uninstalled"}
+            cr.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'qms\\_%'")
+            assert cr.fetchall() == [], "every table of the addons is dropped"
+            cr.execute("SELECT model FROM ir_model WHERE model LIKE 'qms.%'")
+            assert cr.fetchall() == [], "no model is left behind"
+            cr.execute("SELECT column_name FROM information_schema.columns WHERE column_name LIKE 'qms\\_%'")
+            assert cr.fetchall() == [], "fields added to Odoo's models are removed"
+    finally:
+        with connect("postgres") as connection:
+            connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
