@@ -3,6 +3,7 @@ from . import qms_notification_mixin
 from . import qms_deadline_mixin
 from . import qms_locked_mixin
 from . import qms_department_mixin
+from . import qms_supervision_mixin
 from . import hr_department
 from . import hr_employee
 from . import res_users

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class QmsDepartmentMixin(models.AbstractModel):
@@ -28,3 +29,14 @@ class QmsDepartmentMixin(models.AbstractModel):
         user = user or self.env.user
         managed = user.qms_managed_department_ids
         return all(record.department_id in managed for record in self)
+
+    def _qms_check_head_or(self, group_xmlid):
+        """Refuse unless the user heads the department of every record or belongs to `group_xmlid`."""
+        user = self.env.user
+        if user.has_group(group_xmlid):
+            return
+        for record in self:
+            if not record._qms_user_is_department_head(user):
+                raise UserError(self.env._(
+                    "Only the head of %(department)s or the QMS office can do this for %(record)s.",
+                    department=record.department_id.name, record=record.display_name))

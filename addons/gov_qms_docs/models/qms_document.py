@@ -237,14 +237,9 @@ class QmsDocument(models.Model):
             )
 
     def _qms_check_can_manage(self):
-        user = self.env.user
-        if user.has_group("gov_qms_docs.group_qms_document_controller"):
-            return
-        for document in self:
-            if document.owner_id != user and not document._qms_user_is_department_head(user):
-                raise UserError(self.env._(
-                    "Only the owner of %(document)s, the head of its department or a document controller "
-                    "can do this.", document=document.display_name))
+        """The owner, the head of the document's department or a document controller."""
+        self.filtered(lambda document: document.owner_id != self.env.user)._qms_check_head_or(
+            "gov_qms_docs.group_qms_document_controller")
 
     def action_mark_reviewed(self):
         """Periodic review done without change: the next review is scheduled."""

@@ -114,13 +114,6 @@ class QmsDocumentRevision(models.Model):
 
     # ------------------------------------------------------------------ lifecycle
 
-    def _qms_check_state(self, *states):
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        for revision in self:
-            if revision.state not in states:
-                raise UserError(self.env._("Revision %(revision)s is %(state)s: this step is not possible now.",
-                                  revision=revision.display_name, state=labels[revision.state]))
-
     def action_submit(self):
         """Draft -> in review: the reviewers and the approver get a to-do."""
         self._qms_check_state("draft")

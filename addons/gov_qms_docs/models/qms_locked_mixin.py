@@ -31,6 +31,17 @@ class QmsLockedMixin(models.AbstractModel):
             if name not in self._locked_writable_fields and not name.startswith(("message_", "activity_"))
         )
 
+    def _qms_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _qms_check_state(self, *states):
+        """The gate of a workflow step: every record must be in one of `states`."""
+        for record in self:
+            if record.state not in states:
+                raise UserError(self.env._("%(record)s is %(state)s: this step is not possible now.",
+                                           record=record.display_name, state=record._qms_state_label()))
+
     def _qms_set_state(self, state, **values):
         """The one way a workflow method moves the status (see `write`)."""
         return self.with_context(qms_transition=True).write({"state": state, **values})
@@ -46,8 +57,7 @@ class QmsLockedMixin(models.AbstractModel):
                 raise UserError(self.env._(
                     "%(record)s can no longer be changed: it is %(state)s. "
                     "Its content is kept as evidence; start a new revision or record instead.",
-                    record=locked[0].display_name,
-                    state=dict(locked[0]._fields["state"]._description_selection(self.env))[locked[0].state],
+                    record=locked[0].display_name, state=locked[0]._qms_state_label(),
                 ))
         return super().write(vals)
 

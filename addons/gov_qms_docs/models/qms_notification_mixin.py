@@ -31,3 +31,8 @@ class QmsNotificationMixin(models.AbstractModel):
         """The same note in the chatter of every record, in one batch."""
         if "message_ids" in self._fields and self:
             self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+
+    def _qms_log_each(self, body):
+        """A note in each record's chatter, worded per record by `body(record)`, in one batch."""
+        if "message_ids" in self._fields and self:
+            self._message_log_batch(bodies={record.id: body(record) for record in self})

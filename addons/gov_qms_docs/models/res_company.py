@@ -17,12 +17,21 @@ class ResCompany(models.Model):
         string="Periodic Review Notice (days)", default=30,
         help="The document owner gets a to-do this many days before the next review date.",
     )
+    qms_reminder_days = fields.Integer(
+        string="Reminder Before Deadline (working days)", default=3,
+        help="Owners of time-limited items are reminded this many working days before the deadline.",
+    )
+    qms_supervise_after_days = fields.Integer(
+        string="Supervise After (working days)", default=5,
+        help="An item overdue for this many working days becomes a supervised item (挂牌督办).",
+    )
     qms_code_per_department = fields.Boolean(
         string="Department in Document Codes",
         help="Number documents per tier and department (QP-MRB-003) instead of per tier (QP-003).",
     )
 
     _qms_ack_reminder_days_positive = models.Constraint(
-        "CHECK(qms_ack_reminder_days > 0 AND qms_ack_escalation_days > 0 AND qms_review_notice_days >= 0)",
+        "CHECK(qms_ack_reminder_days > 0 AND qms_ack_escalation_days > 0 AND qms_review_notice_days >= 0 "
+        "AND qms_reminder_days >= 0 AND qms_supervise_after_days > 0)",
         "Reminder and escalation delays must be positive numbers of days.",
     )

@@ -1,0 +1,158 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+ACTION_TYPES = [("correction", "Correction"), ("corrective", "Corrective action"),
+                ("preventive", "Preventive action"), ("improvement", "Improvement")]
+
+
+class QmsAction(models.Model):
+    """A correction, corrective, preventive or improvement action with an owner and a due date.
+
+    Done only with evidence; the owner may ask for more time with a reason, and the department
+    head decides; the original due date is kept.
+    """
+
+    _name = "qms.action"
+    _description = "CAPA Action"
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin"]
+    _order = "date_deadline, id"
+    _check_company_auto = True
+
+    _locked_states = ("verified", "cancelled")
+
+    name = fields.Char(string="Action", required=True, tracking=True)
+    description = fields.Text()
+    action_type = fields.Selection(ACTION_TYPES, string="Type", required=True, default="corrective", tracking=True)
+    nonconformity_id = fields.Many2one("qms.nonconformity", index=True, ondelete="restrict", check_company=True)
+    round = fields.Integer(readonly=True, default=1, help="Round of actions of the nonconformity.")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    department_id = fields.Many2one(required=True)
+    owner_id = fields.Many2one("res.users", required=True, tracking=True, index=True)
+    date_deadline = fields.Date(string="Due Date", required=True)
+    original_deadline = fields.Date(string="Original Due Date", readonly=True, copy=False)
+    state = fields.Selection(
+        [("open", "Open"), ("done", "Done"), ("verified", "Verified"), ("cancelled", "Cancelled")],
+        default="open", required=True, readonly=True, copy=False, tracking=True, index=True)
+    evidence_note = fields.Text(string="Evidence", help="What was done, and where the proof is.")
+    evidence_attachment_ids = fields.Many2many("ir.attachment", "qms_action_evidence_rel", "action_id",
+                                               "attachment_id", string="Evidence Files")
+    date_done = fields.Date(readonly=True, copy=False)
+    extension_state = fields.Selection(
+        [("none", "None"), ("requested", "Requested"), ("approved", "Approved"), ("refused", "Refused")],
+        string="Extension", default="none", readonly=True, copy=False, tracking=True)
+    extension_date = fields.Date(string="Requested Due Date", readonly=True, copy=False)
+    extension_reason = fields.Text(readonly=True, copy=False)
+    extension_refusal_reason = fields.Text(readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            nc = self.env["qms.nonconformity"].browse(vals.get("nonconformity_id"))
+            if nc:
+                if nc.state in ("closed", "cancelled"):
+                    raise UserError(self.env._("%s is closed: no action can be added to it.", nc.name))
+                vals.setdefault("department_id", nc.department_id.id)
+                vals.setdefault("company_id", nc.company_id.id)
+                vals["round"] = nc.current_round
+            vals["original_deadline"] = vals.get("date_deadline")
+        actions = super().create(vals_list)
+        actions.filtered(lambda a: not a.nonconformity_id or a.nonconformity_id.state == "action")._qms_notify_owner()
+        return actions
+
+    @api.constrains("date_deadline", "nonconformity_id")
+    def _check_deadline(self):
+        for action in self:
+            detected = action.nonconformity_id.date_detected
+            if detected and action.date_deadline < detected:
+                raise ValidationError(self.env._(
+                    "Action %(action)s cannot be due (%(due)s) before the nonconformity was found (%(found)s).",
+                    action=action.name, due=action.date_deadline, found=detected))
+
+    def _qms_notify_owner(self):
+        self._qms_schedule_activities({action: action.owner_id for action in self}, self.env._("Carry out the action"),
+                                      date_deadline=lambda action: action.date_deadline)
+
+    def _escalation_open_domain(self):
+        return [("state", "=", "open")]
+
+    def _qms_ladder_owner(self):
+        return self.owner_id
+
+    def action_done(self):
+        for action in self:
+            if action.state != "open":
+                raise UserError(self.env._("Action %s is not open.", action.name))
+            if self.env.user not in action.owner_id and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+                raise UserError(self.env._("Only %(owner)s, who owns action %(action)s, can mark it done.",
+                                           owner=action.owner_id.name, action=action.name))
+            if not (action.evidence_note or "").strip() and not action.evidence_attachment_ids:
+                raise UserError(self.env._(
+                    "Action %s needs evidence before it is done: describe what was done or attach the proof.",
+                    action.name))
+        self._qms_set_state("done", date_done=fields.Date.context_today(self))
+        self.activity_ids.action_feedback(feedback=self.env._("Done"))
+        self.nonconformity_id.sudo()._qms_actions_done()
+        return True
+
+    def action_request_extension(self, new_date, reason):
+        self.ensure_one()
+        if self.state != "open":
+            raise UserError(self.env._("Only an open action can be given more time."))
+        if self.env.user != self.owner_id:
+            raise UserError(self.env._("Only the owner of the action can ask for more time."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason why more time is needed."))
+        if not new_date or new_date <= self.date_deadline:
+            raise UserError(self.env._("The new due date must be after the current one (%s).", self.date_deadline))
+        self.sudo().write({"extension_state": "requested", "extension_date": new_date, "extension_reason": reason})
+        head = self.department_id._qms_head_user()
+        self.sudo()._qms_schedule_activities({self: head}, self.env._("Decide on the extension request"),
+                                             note=reason)
+        return True
+
+    def action_approve_extension(self):
+        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+        for action in self:
+            if action.extension_state != "requested":
+                raise UserError(self.env._("No extension is waiting for a decision on %s.", action.name))
+            if self.env.user == action.owner_id:
+                raise UserError(self.env._("The owner of an action cannot approve their own extension."))
+            action.sudo().write({"extension_state": "approved", "date_deadline": action.extension_date})
+            action.message_post(body=self.env._(
+                "More time granted: now due on %(date)s (originally %(original)s).",
+                date=action.extension_date, original=action.original_deadline))
+        return True
+
+    def action_refuse_extension(self, reason):
+        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please tell the owner why the extension is refused."))
+        for action in self:
+            if action.extension_state != "requested":
+                raise UserError(self.env._("No extension is waiting for a decision on %s.", action.name))
+        self.sudo().write({"extension_state": "refused", "extension_refusal_reason": reason})
+        for action in self:
+            action.message_post(body=self.env._("Extension refused: %s", reason),
+                                partner_ids=action.owner_id.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        return True
+
+    def action_cancel(self, reason):
+        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for cancelling the action."))
+        self._qms_set_state("cancelled")
+        for action in self:
+            action.message_post(body=self.env._("Cancelled: %s", reason))
+        self.nonconformity_id.sudo()._qms_actions_done()
+        return True
+
+    def action_open_extension_wizard(self):
+        return {"type": "ir.actions.act_window", "res_model": "qms.action.extension.wizard", "view_mode": "form",
+                "target": "new", "context": {"default_action_id": self.id}}
+
+    def action_open_refuse_extension_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_refuse_extension",
+                                                       self.env._("Refuse Extension"))
+
+    def action_open_cancel_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_cancel", self.env._("Cancel Action"))

@@ -1,0 +1,155 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class QmsDepartmentScore(models.Model):
+    """A department's monthly scorecard (月度量化考核): computed, reviewed, then published (read-only)."""
+
+    _name = "qms.department.score"
+    _description = "Department Monthly Scorecard"
+    _inherit = ["mail.thread", "qms.locked.mixin"]
+    _order = "month desc, points_deducted desc, department_id"
+
+    _locked_states = ("published",)
+
+    department_id = fields.Many2one("hr.department", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
+    month = fields.Date(required=True, readonly=True, index=True, help="First day of the month scored.")
+    state = fields.Selection([("draft", "Computed"), ("reviewed", "Reviewed"), ("published", "Published")],
+                             default="draft", required=True, readonly=True, tracking=True, index=True)
+    raised_count = fields.Integer(string="Raised", readonly=True)
+    closed_count = fields.Integer(string="Closed", readonly=True)
+    closed_on_time_count = fields.Integer(string="Closed on Time", readonly=True)
+    on_time_rate = fields.Float(string="Closed on Time (%)", readonly=True, aggregator="avg")
+    avg_days_to_close = fields.Float(string="Average Days to Close", readonly=True, aggregator="avg")
+    overdue_count = fields.Integer(string="Went Overdue", readonly=True)
+    supervised_count = fields.Integer(string="Supervised Items", readonly=True)
+    recurrence_count = fields.Integer(string="Recurrences", readonly=True)
+    points_deducted = fields.Float(readonly=True)
+    deduction_ids = fields.One2many("qms.score.deduction", "score_id", string="Deductions", readonly=True)
+
+    _department_month_uniq = models.Constraint("UNIQUE(department_id, month)",
+                                               "A department has one scorecard a month.")
+
+    @api.depends("department_id", "month")
+    def _compute_display_name(self):
+        for score in self:
+            score.display_name = f"{score.department_id.name} {score.month and score.month.strftime('%Y-%m')}"
+
+    @api.model
+    def _qms_compute_month(self, month, company=None):
+        """(Re)compute the draft scorecards of every department for the month of `month`.
+
+        A handful of grouped queries whatever the number of items: counts come from
+        _read_group, the deductions from one search per kind of item.
+        """
+        company = company or self.env.company
+        start = month.replace(day=1)
+        end = start + relativedelta(months=1)
+        NC, Action = self.env["qms.nonconformity"], self.env["qms.action"]
+        in_month = [("company_id", "=", company.id)]
+
+        def counts(model, domain, aggregates=("__count",)):
+            return {row[0]: row[1:] for row in model._read_group(in_month + domain, ["department_id"], aggregates)}
+
+        raised = counts(NC, [("date_detected", ">=", start), ("date_detected", "<", end)])
+        closed = counts(NC, [("date_closed", ">=", start), ("date_closed", "<", end)], ("__count", "days_to_close:avg"))
+        on_time = counts(NC, [("date_closed", ">=", start), ("date_closed", "<", end), ("closed_on_time", "=", True)])
+        recurring = counts(NC, [("date_detected", ">=", start), ("date_detected", "<", end),
+                                ("is_recurrence", "=", True)])
+        overdue_domain = [("date_overdue", ">=", start), ("date_overdue", "<", end)]
+        late_items = [*NC.search(in_month + overdue_domain), *Action.search(in_month + overdue_domain)]
+        supervised = counts(NC, [("date_supervised", ">=", start), ("date_supervised", "<", end)])
+        supervised_actions = counts(Action, [("date_supervised", ">=", start), ("date_supervised", "<", end)])
+
+        departments = self.env["hr.department"].search([("company_id", "in", [company.id, False])])
+        existing = self.search([("month", "=", start), ("department_id", "in", departments.ids)])
+        if existing.filtered(lambda score: score.state != "draft"):
+            raise UserError(self.env._("The scorecards of %s are already reviewed or published.",
+                                       start.strftime("%Y-%m")))
+        existing.deduction_ids.unlink()
+        by_department = {score.department_id: score for score in existing}
+        overdue_by_department = {}
+        for item in late_items:
+            overdue_by_department[item.department_id] = overdue_by_department.get(item.department_id, 0) + 1
+
+        vals_list, to_update = [], []
+        for department in departments:
+            closed_count, avg_days = closed.get(department, (0, 0.0))
+            on_time_count = on_time.get(department, (0,))[0]
+            values = {
+                "raised_count": raised.get(department, (0,))[0],
+                "closed_count": closed_count,
+                "closed_on_time_count": on_time_count,
+                "on_time_rate": 100.0 * on_time_count / closed_count if closed_count else 0.0,
+                "avg_days_to_close": avg_days or 0.0,
+                "overdue_count": overdue_by_department.get(department, 0),
+                "supervised_count": supervised.get(department, (0,))[0] + supervised_actions.get(department, (0,))[0],
+                "recurrence_count": recurring.get(department, (0,))[0],
+            }
+            if department in by_department:
+                to_update.append((by_department[department], values))
+            else:
+                vals_list.append({"department_id": department.id, "company_id": company.id, "month": start, **values})
+        for score, values in to_update:
+            score.write(values)
+        scores = existing | self.create(vals_list)
+        score_of = {score.department_id: score for score in scores}
+        self.env["qms.score.deduction"].create([
+            {**deduction, "score_id": score_of[item.department_id].id}
+            for item in late_items for deduction in self._qms_cascade(item, company)
+        ])
+        for score in scores:
+            score.points_deducted = sum(score.deduction_ids.mapped("points"))
+        return scores
+
+    @api.model
+    def _qms_cascade(self, item, company):
+        """The deductions for one overdue item: the responsible person, the section head, the leader above."""
+        department = item.department_id
+        people = [
+            ("responsible", item._qms_ladder_owner(), company.qms_points_responsible),
+            ("section_head", department._qms_head_user(), company.qms_points_section_head),
+            ("leader", department._qms_parent_head_user(), company.qms_points_leader),
+        ]
+        return [
+            {"user_id": user.id, "role": role, "points": points, "res_model": item._name, "res_id": item.id,
+             "item_name": item.display_name, "date_overdue": item.date_overdue}
+            for role, user, points in people if user and points
+        ]
+
+    @api.model
+    def _cron_compute_last_month(self):
+        last_month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        for company in self.env["res.company"].search([("active", "=", True)]):
+            if not self.search_count([("month", "=", last_month), ("company_id", "=", company.id),
+                                      ("state", "!=", "draft")]):
+                self.with_company(company)._qms_compute_month(last_month, company)
+        return True
+
+    def action_review(self):
+        self._qms_check_qms_office()
+        if any(score.state != "draft" for score in self):
+            raise UserError(self.env._("Only computed scorecards can be marked reviewed."))
+        self._qms_set_state("reviewed")
+        return True
+
+    def action_publish(self):
+        self._qms_check_qms_office()
+        if any(score.state != "reviewed" for score in self):
+            raise UserError(self.env._("Review the scorecards before publishing them."))
+        self._qms_set_state("published")
+        return True
+
+    def action_reset_to_draft(self):
+        self._qms_check_qms_office()
+        if any(score.state != "reviewed" for score in self):
+            raise UserError(self.env._("Published scorecards are final."))
+        self._qms_set_state("draft")
+        return True
+
+    def _qms_check_qms_office(self):
+        if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._("Only the QMS office reviews and publishes scorecards."))

@@ -1,0 +1,299 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+SOURCES = [
+    ("internal_audit", "Internal audit"),
+    ("external_audit", "External audit"),
+    ("complaint", "Citizen complaint"),
+    ("supervision", "Supervision or inspection"),
+    ("indicator", "Process indicator breach"),
+    ("management_review", "Management review"),
+    ("self_reported", "Self-reported"),
+]
+SEVERITIES = [("major", "Major"), ("minor", "Minor")]
+OPEN_STATES = ("new", "triaged", "analysis", "action", "verification", "reopened")
+
+
+class QmsNonconformity(models.Model):
+    """A nonconformity and its CAPA loop (ISO 9001 10.2).
+
+    new -> triaged -> (correction only: closed) / (full CAPA: analysis -> action -> verification
+    -> closed); a failed effectiveness check reopens it for a new round of actions; cancelled
+    with a reason. Every step is a method with its gate; the status is never written directly.
+    """
+
+    _name = "qms.nonconformity"
+    _description = "Nonconformity"
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin"]
+    _order = "date_detected desc, id desc"
+    _rec_names_search = ["name", "title"]
+    _check_company_auto = True
+
+    _locked_states = ("closed", "cancelled")
+    _locked_writable_fields = frozenset({"state", "escalation_level", "date_deadline", "is_supervised",
+                                         "date_supervised", "date_overdue"})
+
+    name = fields.Char(string="Code", required=True, copy=False, readonly=True, index=True,
+                       default=lambda self: self.env._("New"))
+    title = fields.Char(required=True, tracking=True)
+    description = fields.Html(help="What was found, where and when, against which requirement.")
+    evidence_attachment_ids = fields.Many2many("ir.attachment", "qms_nonconformity_evidence_rel",
+                                               "nonconformity_id", "attachment_id", string="Evidence")
+    source = fields.Selection(SOURCES, required=True, default="self_reported", tracking=True, index=True)
+    origin_model = fields.Char(readonly=True, index=True)
+    origin_id = fields.Many2oneReference(string="Origin Record", model_field="origin_model", readonly=True)
+    origin_name = fields.Char(string="Raised From", compute="_compute_origin_name")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    department_id = fields.Many2one(required=True, string="Responsible Department")
+    owner_id = fields.Many2one("res.users", string="Handled By", tracking=True, index=True,
+                               help="Who handles the nonconformity; by default the department head.")
+    process_id = fields.Many2one("qms.process", check_company=True)
+    clause_ids = fields.Many2many("qms.iso.clause", string="ISO Clauses")
+    document_ids = fields.Many2many("qms.document", string="Documents Concerned")
+    severity = fields.Selection(SEVERITIES, required=True, default="minor", tracking=True, index=True)
+    reported_by_id = fields.Many2one("res.users", required=True, default=lambda self: self.env.user, index=True)
+    date_detected = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    path = fields.Selection([("correction", "Correction only"), ("capa", "Full CAPA")], readonly=True,
+                            tracking=True, help="Set at triage. A major nonconformity always takes the full path.")
+    state = fields.Selection(
+        [("new", "New"), ("triaged", "Triaged"), ("analysis", "Analysis"), ("action", "Actions Under Way"),
+         ("verification", "Verification"), ("reopened", "Reopened"), ("closed", "Closed"),
+         ("cancelled", "Cancelled")],
+        default="new", required=True, readonly=True, copy=False, tracking=True, index=True,
+    )
+    # containment / correction: what was done at once
+    containment_description = fields.Text(string="Correction / Containment")
+    containment_by_id = fields.Many2one("res.users", string="Done By")
+    containment_date = fields.Date(string="Done On")
+    # root cause analysis
+    rca_method = fields.Selection([("five_whys", "5 Whys"), ("fishbone", "Fishbone")], string="Analysis Method",
+                                  default="five_whys")
+    why_ids = fields.One2many("qms.nonconformity.why", "nonconformity_id", string="5 Whys")
+    cause_ids = fields.One2many("qms.nonconformity.cause", "nonconformity_id", string="Fishbone Causes")
+    root_cause = fields.Text(tracking=True)
+    similar_ids = fields.Many2many(
+        "qms.nonconformity", compute="_compute_similar_ids", string="Similar Nonconformities",
+        help="Earlier nonconformities of the same department, process or clause in the last 12 months.")
+    is_recurrence = fields.Boolean(string="Recurrence", readonly=True, copy=False, index=True)
+    recurrence_count = fields.Integer(readonly=True, copy=False)
+    # actions and effectiveness
+    action_ids = fields.One2many("qms.action", "nonconformity_id", string="Actions")
+    check_ids = fields.One2many("qms.effectiveness.check", "nonconformity_id", string="Effectiveness Checks")
+    current_round = fields.Integer(default=1, readonly=True, copy=False,
+                                   help="A failed effectiveness check starts a new round of actions.")
+    # time limits
+    time_limit_rule_id = fields.Many2one("qms.time.limit.rule", readonly=True, copy=False)
+    date_deadline = fields.Date(string="Close By")
+    date_reply_due = fields.Date(string="Reply By", readonly=True, copy=False)
+    date_action_plan_due = fields.Date(string="Action Plan By", readonly=True, copy=False)
+    # closure
+    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    date_closed = fields.Date(readonly=True, copy=False, index=True)
+    closed_on_time = fields.Boolean(compute="_compute_closure_figures", store=True)
+    days_to_close = fields.Integer(compute="_compute_closure_figures", store=True)
+    cancel_reason = fields.Text(readonly=True, copy=False)
+
+    _name_company_uniq = models.Constraint("UNIQUE(company_id, name)", "Nonconformity codes are unique.")
+
+    def _compute_origin_name(self):
+        for nc in self:
+            origin = self.env[nc.origin_model].browse(nc.origin_id).exists() if nc.origin_model else None
+            nc.origin_name = origin.display_name if origin else False
+
+    @api.depends("date_closed", "date_deadline", "date_detected")
+    def _compute_closure_figures(self):
+        for nc in self:
+            nc.closed_on_time = bool(nc.date_closed and (not nc.date_deadline or nc.date_closed <= nc.date_deadline))
+            nc.days_to_close = (nc.date_closed - nc.date_detected).days if nc.date_closed else 0
+
+    @api.depends("department_id", "process_id", "clause_ids", "date_detected")
+    def _compute_similar_ids(self):
+        for nc in self:
+            nc.similar_ids = nc._qms_find_similar()._filtered_access("read")
+
+    def _qms_find_similar(self):
+        """Earlier nonconformities of the same department, process or clause in the 12 months before,
+        whoever may read them: a recurrence counts even when it happened in another department."""
+        self.ensure_one()
+        if not self.date_detected:
+            return self.browse()
+        matches = [("department_id", "=", self.department_id.id)]
+        if self.process_id:
+            matches.append(("process_id", "=", self.process_id.id))
+        if self.clause_ids:
+            matches.append(("clause_ids", "in", self.clause_ids.ids))
+        domain = ["|"] * (len(matches) - 1) + matches + [
+            ("id", "!=", self._origin.id or 0), ("state", "!=", "cancelled"),
+            ("date_detected", ">=", self.date_detected - relativedelta(months=12)),
+            ("date_detected", "<=", self.date_detected),
+        ]
+        return self.sudo().search(domain).with_env(self.env)
+
+    @api.depends("name", "title")
+    def _compute_display_name(self):
+        for nc in self:
+            nc.display_name = f"{nc.name} {nc.title}" if nc.title else nc.name
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            department = self.env["hr.department"].browse(vals.get("department_id"))
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("qms.nonconformity") or self.env._("New")
+            if not vals.get("owner_id") and department:
+                vals["owner_id"] = department._qms_head_user().id
+        return super().create(vals_list)
+
+    @api.constrains("severity", "path")
+    def _check_major_is_full_capa(self):
+        for nc in self:
+            if nc.severity == "major" and nc.path == "correction":
+                raise ValidationError(self.env._(
+                    "%s is a major nonconformity: it always takes the full corrective action path.", nc.name))
+
+    # ------------------------------------------------------------------ escalation ladder
+
+    def _escalation_open_domain(self):
+        return [("state", "in", OPEN_STATES)]
+
+    def _qms_ladder_owner(self):
+        return self.owner_id or self.department_id._qms_head_user()
+
+    # ------------------------------------------------------------------ workflow
+
+    def _qms_check_manager(self):
+        """Triage, closure and cancellation belong to the department's head or the QMS office."""
+        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+
+    def _qms_triage(self, path):
+        self._qms_check_state("new")
+        self._qms_check_manager()
+        Rule = self.env["qms.time.limit.rule"]
+        for nc in self:
+            if path == "correction" and nc.severity == "major":
+                raise UserError(self.env._(
+                    "%s is a major nonconformity: it always takes the full corrective action path.", nc.name))
+            rule = Rule._qms_rule_for(nc.source, nc.severity, nc.company_id)
+            add = nc._qms_working_days(nc.company_id).add
+            nc._qms_set_state(
+                "triaged", path=path, time_limit_rule_id=rule.id,
+                date_deadline=add(nc.date_detected, rule.close_days) if rule else nc.date_deadline,
+                date_reply_due=add(nc.date_detected, rule.reply_days) if rule.reply_days else False,
+                date_action_plan_due=add(nc.date_detected, rule.action_plan_days) if rule.action_plan_days else False,
+            )
+        return True
+
+    def action_triage_correction(self):
+        """A small matter: the department corrects it, attaches proof, the head closes it."""
+        return self._qms_triage("correction")
+
+    def action_triage_capa(self):
+        """A real nonconformity: cause, actions, effectiveness check."""
+        return self._qms_triage("capa")
+
+    def action_start_analysis(self):
+        self._qms_check_state("triaged", "reopened")
+        for nc in self:
+            if nc.path != "capa":
+                raise UserError(self.env._("%s takes the correction-only path: correct it and close it.", nc.name))
+            if nc.severity == "major" and not (nc.containment_description or "").strip():
+                raise UserError(self.env._(
+                    "%s is major: record the containment (what was done at once, by whom, when) before the "
+                    "cause analysis.", nc.name))
+            similar = nc._qms_find_similar()
+            nc._qms_set_state("analysis", is_recurrence=bool(similar), recurrence_count=len(similar))
+            if similar:
+                nc.message_post(body=self.env._(
+                    "Recurrence: %(count)s similar nonconformities in the last 12 months (%(codes)s).",
+                    count=len(similar), codes=", ".join(similar.mapped("name"))))
+        return True
+
+    def action_plan_actions(self):
+        """Analysis done: the root cause is stated and the actions of this round are planned."""
+        self._qms_check_state("analysis", "reopened")
+        for nc in self:
+            if not (nc.root_cause or "").strip():
+                raise UserError(self.env._(
+                    "State the root cause of %s first: without it no corrective action can be planned.", nc.name))
+            round_actions = nc._qms_round_actions()
+            if not round_actions.filtered(lambda a: a.action_type in ("corrective", "preventive")):
+                raise UserError(self.env._("Plan at least one corrective or preventive action for %s.", nc.name))
+        self._qms_set_state("action")
+        for nc in self:
+            nc.action_ids.filtered(lambda a, n=nc: a.round == n.current_round)._qms_notify_owner()
+        return True
+
+    def _qms_round_actions(self):
+        """The actions of the current round that still count (not cancelled)."""
+        self.ensure_one()
+        return self.action_ids.filtered(lambda a: a.round == self.current_round and a.state != "cancelled")
+
+    def _qms_actions_done(self):
+        """Called when actions are done: a nonconformity whose round is complete goes to verification."""
+        Check = self.env["qms.effectiveness.check"]
+        for nc in self.filtered(lambda n: n.state == "action"):
+            round_actions = nc._qms_round_actions()
+            if round_actions and all(action.state in ("done", "verified") for action in round_actions):
+                nc._qms_set_state("verification")
+                days = nc.company_id.qms_effectiveness_days_major if nc.severity == "major" \
+                    else nc.company_id.qms_effectiveness_days_minor
+                last_done = max(round_actions.mapped("date_done"))
+                independent = nc.reported_by_id not in round_actions.owner_id
+                Check.create({
+                    "nonconformity_id": nc.id, "round": nc.current_round,
+                    "date_due": last_done + relativedelta(days=days),
+                    "checker_id": nc.reported_by_id.id if independent else False,
+                })
+
+    def _qms_reopen(self):
+        """The effectiveness check failed: a new round of analysis and actions."""
+        for nc in self:
+            nc._qms_set_state("reopened", current_round=nc.current_round + 1)
+            nc.message_post(body=self.env._(
+                "Reopened: the actions did not work. Round %s: review the cause and plan new actions.",
+                nc.current_round))
+
+    def action_close(self):
+        """Approved by the department head or the QMS office, never by someone who did the work."""
+        self._qms_check_manager()
+        user = self.env.user
+        for nc in self:
+            nc._qms_check_state("triaged" if nc.path == "correction" else "verification")
+            doers = nc.containment_by_id | nc.action_ids.owner_id
+            if user in doers:
+                raise UserError(self.env._(
+                    "%(user)s did part of the work on %(nc)s and so cannot approve its closure.",
+                    user=user.name, nc=nc.name))
+            if nc.path == "correction":
+                if not (nc.containment_description or "").strip() or not nc.evidence_attachment_ids:
+                    raise UserError(self.env._(
+                        "Describe the correction of %s and attach the proof before closing it.", nc.name))
+            else:
+                open_actions = nc.action_ids.filtered(lambda a: a.state not in ("done", "verified", "cancelled"))
+                if open_actions:
+                    raise UserError(self.env._("%s still has open actions.", nc.name))
+                last_check = nc.check_ids.filtered(lambda c, n=nc: c.round == n.current_round)[:1]
+                if last_check.state != "effective":
+                    raise UserError(self.env._(
+                        "The effectiveness of the actions on %s has not been verified as effective.", nc.name))
+        today = fields.Date.context_today(self)
+        self.sudo().action_ids.filtered(lambda a: a.state == "done")._qms_set_state("verified")
+        self._qms_set_state("closed", closed_by_id=user.id, date_closed=today)
+        self.activity_ids.unlink()
+        return True
+
+    def action_cancel(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for cancelling the nonconformity."))
+        self._qms_check_state(*OPEN_STATES)
+        self._qms_check_manager()
+        self._qms_set_state("cancelled", cancel_reason=reason)
+        self.sudo().action_ids.filtered(lambda a: a.state == "open")._qms_set_state("cancelled")
+        for nc in self:
+            nc.message_post(body=self.env._("Cancelled: %s", reason))
+        return True
+
+    def action_open_cancel_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "action_cancel", self.env._("Cancel Nonconformity"))

@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    qms_effectiveness_days_major = fields.Integer(related="company_id.qms_effectiveness_days_major", readonly=False)
+    qms_effectiveness_days_minor = fields.Integer(related="company_id.qms_effectiveness_days_minor", readonly=False)
+    qms_points_responsible = fields.Float(related="company_id.qms_points_responsible", readonly=False)
+    qms_points_section_head = fields.Float(related="company_id.qms_points_section_head", readonly=False)
+    qms_points_leader = fields.Float(related="company_id.qms_points_leader", readonly=False)

@@ -1,0 +1,2 @@
+from . import qms_nonconformity_analysis
+from . import qms_supervised_item

@@ -1,0 +1,110 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import QmsCapaCase
+
+NOVEMBER = date(2026, 11, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestScorecard(QmsCapaCase):
+    def setUp(self):
+        super().setUp()
+        self.Score = self.env["qms.department.score"]
+        # an action of the licensing section goes overdue on 20 November
+        self.nc = self.make_nc()
+        self.late = self.to_action_stage(self.nc)
+        with freeze_time("2026-11-23"):
+            self.Action._cron_escalate()
+        # a correction-only nonconformity of the section, closed on time
+        quick = self.make_nc(title="Typo on the form", date_detected="2026-11-03")
+        quick.with_user(self.section_head).action_triage_correction()
+        proof = self.env["ir.attachment"].with_user(self.section_head).create({"name": "form.pdf", "raw": b"%PDF"})
+        quick.with_user(self.section_head).write({"containment_description": "Form reprinted",
+                                                  "containment_by_id": self.clerk.id,
+                                                  "evidence_attachment_ids": [(6, 0, proof.ids)]})
+        with freeze_time("2026-11-06"):
+            quick.with_user(self.section_head).action_close()
+
+    def section_score(self):
+        scores = self.Score._qms_compute_month(NOVEMBER)
+        return scores.filtered(lambda score: score.department_id == self.section)
+
+    def test_cascade_deducts_one_half_and_a_quarter(self):
+        score = self.section_score()
+        deductions = {(d.user_id, d.role): d.points for d in score.deduction_ids}
+        self.assertEqual(deductions, {
+            (self.clerk, "responsible"): 1.0,
+            (self.section_head, "section_head"): 0.5,
+            (self.bureau_head, "leader"): 0.25,
+        })
+        self.assertEqual(score.points_deducted, 1.75)
+        self.assertEqual(score.overdue_count, 1)
+        self.assertEqual(score.raised_count, 2)
+        self.assertEqual(score.closed_count, 1)
+        self.assertEqual(score.closed_on_time_count, 1)
+        self.assertEqual(score.on_time_rate, 100.0)
+        self.assertEqual(score.avg_days_to_close, 3.0)
+        finance = self.Score.search([("department_id", "=", self.finance.id), ("month", "=", NOVEMBER)])
+        self.assertEqual(finance.points_deducted, 0.0)
+
+    def test_deductions_are_configurable(self):
+        self.company.write({"qms_points_responsible": 2.0, "qms_points_section_head": 1.0, "qms_points_leader": 0.0})
+        score = self.section_score()
+        self.assertEqual(score.points_deducted, 3.0)
+        self.assertNotIn("leader", score.deduction_ids.mapped("role"))
+
+    def test_recomputing_a_draft_month_replaces_it(self):
+        first = self.section_score()
+        again = self.section_score()
+        self.assertEqual(first, again)
+        self.assertEqual(len(again.deduction_ids), 3)
+
+    def test_published_scorecards_are_read_only(self):
+        score = self.section_score()
+        with self.assertRaises(UserError, msg="only the QMS office publishes"):
+            score.with_user(self.section_head).action_review()
+        month = self.Score.search([("month", "=", NOVEMBER)])
+        month.with_user(self.qms_manager).action_review()
+        month.with_user(self.qms_manager).action_publish()
+        self.assertEqual(score.state, "published")
+        with self.assertRaises(UserError):
+            score.with_user(self.qms_manager).write({"points_deducted": 0})
+        with self.assertRaises(UserError):
+            self.Score._qms_compute_month(NOVEMBER)
+        with self.assertRaises(UserError):
+            score.with_user(self.qms_manager).action_reset_to_draft()
+
+    def test_heads_see_their_reviewed_scorecards_only(self):
+        self.section_score()
+        month = self.Score.search([("month", "=", NOVEMBER)])
+        self.assertFalse(self.Score.with_user(self.bureau_head).search([("month", "=", NOVEMBER)]),
+                         "drafts stay with the QMS office")
+        month.with_user(self.qms_manager).action_review()
+        visible = self.Score.with_user(self.bureau_head).search([("month", "=", NOVEMBER)])
+        self.assertEqual(visible.department_id, self.bureau | self.section)
+
+    def test_monthly_scoring_is_batched(self):
+        def queries():
+            self.env.invalidate_all()
+            self.env.flush_all()
+            before = self.cr.sql_log_count
+            self.Score._qms_compute_month(NOVEMBER)
+            return self.cr.sql_log_count - before
+
+        queries()
+        few = queries()
+        owners = [self.clerk, self.author, self.reviewer, self.approver]
+        self.Action.create([{"nonconformity_id": self.nc.id, "name": f"Late {i}", "owner_id": owners[i % 4].id,
+                             "date_deadline": "2026-11-20"} for i in range(20)])
+        with freeze_time("2026-11-23"):
+            self.Action._cron_escalate()
+        queries()
+        self.assertEqual(queries(), few, "no query per overdue item")
+        self.env.invalidate_all()
+        with self.assertQueryCount(30):
+            self.Score._qms_compute_month(NOVEMBER)

@@ -1,0 +1,2 @@
+from . import qms_reason_wizard
+from . import qms_action_extension_wizard

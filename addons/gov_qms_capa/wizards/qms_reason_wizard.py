@@ -1,0 +1,12 @@
+from odoo import api, models
+
+
+class QmsReasonWizard(models.TransientModel):
+    _inherit = "qms.reason.wizard"
+
+    @api.model
+    def _qms_allowed_methods(self):
+        allowed = dict(super()._qms_allowed_methods())
+        allowed["qms.nonconformity"] = {"action_cancel"}
+        allowed["qms.action"] = {"action_cancel", "action_refuse_extension"}
+        return allowed

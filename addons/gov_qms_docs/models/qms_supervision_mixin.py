@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+from .qms_deadline_mixin import EscalationStep
+
+
+class QmsSupervisionMixin(models.AbstractModel):
+    """The agencies' ladder for time-limited items (限时办结, 逾期, 挂牌督办).
+
+    A few working days before the deadline the owner is reminded; on the deadline the item is
+    overdue and the head of its department is told; some working days later it becomes a
+    supervised item, flagged for the QMS manager's board, and the head of the parent
+    department is told. Concrete models say who owns an item (`_qms_ladder_owner`).
+    """
+
+    _name = "qms.supervision.mixin"
+    _inherit = ["qms.deadline.mixin", "qms.department.mixin"]
+    _description = "QMS Supervised Time Limit"
+
+    is_supervised = fields.Boolean(string="Supervised Item", readonly=True, copy=False, index=True, tracking=True,
+                                   help="Overdue beyond the grace period: publicly supervised by the level above.")
+    date_overdue = fields.Date(string="Went Overdue On", readonly=True, copy=False, index=True)
+    date_supervised = fields.Date(string="Supervised Since", readonly=True, copy=False)
+
+    def _qms_ladder_owner(self):
+        """The user who must act on this item."""
+        raise NotImplementedError
+
+    def _escalation_steps(self, company):
+        return [
+            EscalationStep(-company.qms_reminder_days, True, "_qms_ladder_remind"),
+            EscalationStep(0, True, "_qms_ladder_overdue"),
+            EscalationStep(company.qms_supervise_after_days, True, "_qms_ladder_supervise"),
+        ]
+
+    def write(self, vals):
+        if "date_deadline" in vals and "is_supervised" not in vals:
+            vals = dict(vals, is_supervised=False, date_supervised=False)  # a new deadline, a new ladder
+        return super().write(vals)
+
+    @api.model
+    def _qms_quiet(self):
+        """Activities appear in the assignee's inbox; no e-mail is composed per item."""
+        return self.with_context(mail_activity_quick_update=True, mail_notrack=True)
+
+    def _qms_ladder_remind(self):
+        self._qms_quiet()._qms_schedule_activities(
+            {record: record._qms_ladder_owner() for record in self}, self.env._("Deadline approaching"),
+            date_deadline=lambda record: record.date_deadline)
+        self._qms_log_each(lambda record: self.env._("Reminder: due on %s.", record.date_deadline))
+
+    def _qms_ladder_overdue(self):
+        for deadline, records in self.grouped("date_deadline").items():
+            records.write({"date_overdue": deadline})
+        self._qms_quiet()._qms_schedule_activities(
+            {record: record.department_id._qms_head_user() for record in self}, self.env._("Overdue item"))
+        self._qms_log_each(lambda record: self.env._(
+            "Overdue since %(date)s: the head of %(department)s has been told.",
+            date=record.date_deadline, department=record.department_id.name))
+
+    def _qms_ladder_supervise(self):
+        today = fields.Date.context_today(self)
+        self.write({"is_supervised": True, "date_supervised": today})
+        self._qms_quiet()._qms_schedule_activities(
+            {record: record.department_id._qms_parent_head_user() for record in self},
+            self.env._("Supervised item (挂牌督办)"))
+        self._qms_log_each(lambda record: self.env._(
+            "Now a supervised item: overdue since %(date)s; the level above %(department)s has been told.",
+            date=record.date_deadline, department=record.department_id.name))
