@@ -1,10 +1,20 @@
 {
     "name": "Government QMS: Internal Audit",
-    "summary": "Audit programme, plans, checklists, findings, reports and management review",
+    "summary": "Auditor register, audits with independent qualified teams, clause checklists, ISO 19011 findings",
     "version": "19.0.1.0.0",
     "category": "Quality",
     "author": "gov_qms",
     "website": "https://example.invalid/gov_qms",
     "license": "LGPL-3",
     "depends": ["gov_qms_capa"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/qms_audit_security.xml",
+        "data/qms_audit_data.xml",
+        "views/qms_auditor_views.xml",
+        "views/qms_audit_question_views.xml",
+        "views/qms_audit_views.xml",
+        "views/qms_audit_menus.xml",
+    ],
+    "demo": ["demo/qms_audit_demo.xml"],
 }

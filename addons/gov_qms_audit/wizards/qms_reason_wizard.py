@@ -1,0 +1,11 @@
+from odoo import api, models
+
+
+class QmsReasonWizard(models.TransientModel):
+    _inherit = "qms.reason.wizard"
+
+    @api.model
+    def _qms_allowed_methods(self):
+        allowed = dict(super()._qms_allowed_methods())
+        allowed["qms.audit"] = {"action_cancel"}
+        return allowed
