@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/qms_audit_security.xml",
         "data/qms_audit_data.xml",
+        "report/qms_audit_report.xml",
         "views/qms_auditor_views.xml",
         "views/qms_audit_question_views.xml",
         "views/qms_audit_views.xml",

@@ -46,12 +46,30 @@ class QmsAudit(models.Model):
     follow_up_audit_id = fields.Many2one("qms.audit", string="Follow-up Audit", copy=False,
                                          help="The audit that will verify the open nonconformities.")
     conclusions = fields.Html()
+    report_state = fields.Selection([("draft", "Draft"), ("final", "Final")], string="Report", default="draft",
+                                    readonly=True, copy=False, tracking=True)
+    report_approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    date_report_approved = fields.Date(string="Report Approved On", readonly=True, copy=False)
+    distribution_ids = fields.Many2many("res.users", compute="_compute_distribution_ids", string="Report Distribution",
+                                        help="The auditees and the heads of the audited departments.")
     cancel_reason = fields.Text(readonly=True, copy=False)
 
     @api.depends("finding_ids.nonconformity_id")
     def _compute_nonconformity_ids(self):
         for audit in self:
             audit.nonconformity_ids = audit.finding_ids.nonconformity_id
+
+    @api.depends("auditee_ids", "department_ids")
+    def _compute_distribution_ids(self):
+        for audit in self:
+            heads = self.env["res.users"].union(*(department._qms_head_user() for department in audit.department_ids))
+            audit.distribution_ids = audit.auditee_ids | heads
+
+    def write(self, vals):
+        if {"conclusions", "objectives", "line_ids", "finding_ids"} & set(vals) and \
+                any(audit.report_state == "final" for audit in self):
+            raise UserError(self.env._("The audit report is final: its content can no longer change."))
+        return super().write(vals)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -162,10 +180,28 @@ class QmsAudit(models.Model):
         self._qms_set_state("reported")
         return True
 
-    def action_close(self):
-        """Closes when its nonconformities are closed, or handed to a follow-up audit."""
+    def action_approve_report(self):
+        """The lead auditor makes the report final (ISO 19011 6.5.2); it goes to the distribution list."""
         self._qms_check_state("reported")
         for audit in self:
+            if self.env.user != audit.lead_auditor_id.user_id:
+                raise UserError(self.env._("Only the lead auditor, %s, approves the audit report.",
+                                           audit.lead_auditor_id.name))
+            if audit.report_state == "final":
+                raise UserError(self.env._("The report of %s is already final.", audit.name))
+        self.write({"report_state": "final", "report_approved_by_id": self.env.user.id,
+                    "date_report_approved": fields.Date.context_today(self)})
+        for audit in self:
+            audit.message_post(body=self.env._("The audit report is final."),
+                               partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        return True
+
+    def action_close(self):
+        """Closes when the report is final and its nonconformities are closed, or handed to a follow-up audit."""
+        self._qms_check_state("reported")
+        for audit in self:
+            if audit.report_state != "final":
+                raise UserError(self.env._("The lead auditor must approve the report of %s first.", audit.name))
             still_open = audit.nonconformity_ids.filtered(lambda nc: nc.state not in ("closed", "cancelled"))
             if still_open and not audit.follow_up_audit_id:
                 raise UserError(self.env._(

@@ -1,3 +1,7 @@
+import io
+
+from PyPDF2 import PdfReader
+
 from odoo.addons.gov_qms_capa.tests.common import QmsCapaCase
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -137,8 +141,32 @@ class TestAudit(QmsCapaCase):
             audit.with_user(self.qms_manager).action_close()
         follow_up = self.make_audit(audit_type="follow_up", date_start="2026-12-14", date_end="2026-12-14")
         audit.with_user(self.qms_manager).write({"follow_up_audit_id": follow_up.id})
+        with self.assertRaises(UserError, msg="the report is not final yet"):
+            audit.with_user(self.qms_manager).action_close()
+        with self.assertRaises(UserError, msg="only the lead auditor approves the report"):
+            audit.with_user(self.auditor2).action_approve_report()
+        audit.with_user(self.auditor).action_approve_report()
+        self.assertEqual(audit.report_state, "final")
+        with self.assertRaises(UserError, msg="a final report does not change"):
+            audit.with_user(self.auditor).write({"conclusions": "<p>rewritten</p>"})
         audit.with_user(self.qms_manager).action_close()
         self.assertEqual(audit.state, "closed")
+
+    def test_report_pdf_holds_the_iso_19011_contents(self):
+        audit = self.run_audit()
+        audit.write({"objectives": "Check the licence fee tables", "conclusions": "<p>Conforms, with one gap.</p>"})
+        audit.with_user(self.auditor).action_report()
+        audit.with_user(self.auditor).action_approve_report()
+        pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+            "gov_qms_audit.report_qms_audit", audit.ids)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+        nc = audit.nonconformity_ids
+        for expected in (audit.name, "Check the licence fee tables", "Licensing Section", "7.5.3",
+                         "Hu Auditor", "Qian Auditor", "Counter 2 uses fee table of 2024", nc.name,
+                         "Conforms, with one gap.", "Zhao Section Head", "Final"):
+            self.assertIn(expected, text)
+        self.assertNotIn("DRAFT", text)
 
     def test_cancel_needs_a_reason(self):
         audit = self.make_audit()
