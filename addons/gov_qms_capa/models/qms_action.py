@@ -79,9 +79,8 @@ class QmsAction(models.Model):
         return self.owner_id
 
     def action_done(self):
+        self._qms_check_state("open")
         for action in self:
-            if action.state != "open":
-                raise UserError(self.env._("Action %s is not open.", action.name))
             if self.env.user not in action.owner_id and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
                 raise UserError(self.env._("Only %(owner)s, who owns action %(action)s, can mark it done.",
                                            owner=action.owner_id.name, action=action.name))
@@ -96,8 +95,7 @@ class QmsAction(models.Model):
 
     def action_request_extension(self, new_date, reason):
         self.ensure_one()
-        if self.state != "open":
-            raise UserError(self.env._("Only an open action can be given more time."))
+        self._qms_check_state("open")
         if self.env.user != self.owner_id:
             raise UserError(self.env._("Only the owner of the action can ask for more time."))
         if not (reason or "").strip():

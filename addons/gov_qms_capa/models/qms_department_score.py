@@ -131,22 +131,19 @@ class QmsDepartmentScore(models.Model):
 
     def action_review(self):
         self._qms_check_qms_office()
-        if any(score.state != "draft" for score in self):
-            raise UserError(self.env._("Only computed scorecards can be marked reviewed."))
+        self._qms_check_state("draft")
         self._qms_set_state("reviewed")
         return True
 
     def action_publish(self):
         self._qms_check_qms_office()
-        if any(score.state != "reviewed" for score in self):
-            raise UserError(self.env._("Review the scorecards before publishing them."))
+        self._qms_check_state("reviewed")
         self._qms_set_state("published")
         return True
 
     def action_reset_to_draft(self):
         self._qms_check_qms_office()
-        if any(score.state != "reviewed" for score in self):
-            raise UserError(self.env._("Published scorecards are final."))
+        self._qms_check_state("reviewed")
         self._qms_set_state("draft")
         return True
 

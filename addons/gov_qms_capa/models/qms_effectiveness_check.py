@@ -51,9 +51,8 @@ class QmsEffectivenessCheck(models.Model):
                     "independent.", user=check.checker_id.name, nc=check.nonconformity_id.name))
 
     def _qms_record(self, result):
+        self._qms_check_state("pending")
         for check in self:
-            if check.state != "pending":
-                raise UserError(self.env._("%s has already been recorded.", check.display_name))
             if self.env.user != check.checker_id and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
                 raise UserError(self.env._("Only the checker named on %s can record its result.", check.display_name))
             if not (check.evidence_note or "").strip() and not check.evidence_attachment_ids:

@@ -36,12 +36,11 @@ class QmsDocumentAcknowledgement(models.Model):
             ack.display_name = f"{ack.revision_id.display_name} - {ack.user_id.name}"
 
     def action_acknowledge(self):
+        self._qms_check_state("pending")
         for ack in self:
             if ack.user_id != self.env.user:
                 raise UserError(self.env._(
                     "Only %s can confirm having read and understood this revision.", ack.user_id.name))
-            if ack.state != "pending":
-                raise UserError(self.env._("This acknowledgement is already closed."))
         self._qms_set_state("acknowledged", date_acknowledged=fields.Datetime.now())
         self.sudo().activity_ids.action_feedback(feedback=self.env._("Read and understood"))
         return True

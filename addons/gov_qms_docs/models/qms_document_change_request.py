@@ -42,10 +42,8 @@ class QmsDocumentChangeRequest(models.Model):
         return requests
 
     def _qms_check_decider(self):
-        for request in self:
-            if request.state != "submitted":
-                raise UserError(self.env._("Change request %s has already been decided.", request.name))
-            request.document_id._qms_check_can_manage()
+        self._qms_check_state("submitted")
+        self.document_id._qms_check_can_manage()
 
     def action_accept(self):
         """Accept: a draft revision is started from the effective one (or the draft in progress is used)."""
