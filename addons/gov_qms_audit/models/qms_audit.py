@@ -1,6 +1,9 @@
+from datetime import datetime, time
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.gov_qms_docs.models.qms_deadline_mixin import EscalationStep
 from odoo.exceptions import UserError, ValidationError
 
 AUDIT_TYPES = [("internal", "Internal audit"), ("external", "External / certification audit"),
@@ -15,7 +18,7 @@ class QmsAudit(models.Model):
 
     _name = "qms.audit"
     _description = "Audit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.deadline.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -25,6 +28,9 @@ class QmsAudit(models.Model):
                        default=lambda self: self.env._("New"))
     audit_type = fields.Selection(AUDIT_TYPES, string="Type", required=True, default="internal", tracking=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    programme_id = fields.Many2one("qms.audit.programme", index=True, tracking=True, check_company=True)
+    programme_line_id = fields.Many2one("qms.audit.programme.line", string="Universe Entry", index=True,
+                                        readonly=True, copy=False)
     objectives = fields.Text()
     department_ids = fields.Many2many("hr.department", string="Audited Departments", required=True)
     process_ids = fields.Many2many("qms.process", string="Processes")
@@ -36,11 +42,17 @@ class QmsAudit(models.Model):
     auditee_ids = fields.Many2many("res.users", string="Auditees")
     date_start = fields.Date(string="Start", required=True, tracking=True)
     date_end = fields.Date(string="End", required=True)
+    date_deadline = fields.Date(compute="_compute_date_deadline", store=True, string="Notice Reference Date",
+                                help="The audit plan goes out a set number of working days before this date.")
+    date_notified = fields.Date(string="Auditees Notified On", readonly=True, copy=False)
+    calendar_event_id = fields.Many2one("calendar.event", readonly=True, copy=False)
     state = fields.Selection(
         [("planned", "Planned"), ("notified", "Notified"), ("in_progress", "In Progress"), ("reported", "Reported"),
          ("closed", "Closed"), ("cancelled", "Cancelled")],
         default="planned", required=True, readonly=True, copy=False, tracking=True, index=True)
     line_ids = fields.One2many("qms.audit.line", "audit_id", string="Checklist")
+    line_count = fields.Integer(compute="_compute_line_counts", string="Checklist Questions")
+    answered_count = fields.Integer(compute="_compute_line_counts", string="Questions Answered")
     finding_ids = fields.One2many("qms.audit.finding", "audit_id", string="Findings")
     nonconformity_ids = fields.Many2many("qms.nonconformity", compute="_compute_nonconformity_ids")
     follow_up_audit_id = fields.Many2one("qms.audit", string="Follow-up Audit", copy=False,
@@ -53,6 +65,19 @@ class QmsAudit(models.Model):
     distribution_ids = fields.Many2many("res.users", compute="_compute_distribution_ids", string="Report Distribution",
                                         help="The auditees and the heads of the audited departments.")
     cancel_reason = fields.Text(readonly=True, copy=False)
+
+    @api.depends("date_start")
+    def _compute_date_deadline(self):
+        for audit in self:
+            audit.date_deadline = audit.date_start
+
+    @api.depends("line_ids.result")
+    def _compute_line_counts(self):
+        counts = {(audit, answered): count for audit, answered, count in self.env["qms.audit.line"]._read_group(
+            [("audit_id", "in", self.ids)], ["audit_id", "is_answered"], ["__count"])}
+        for audit in self:
+            audit.answered_count = counts.get((audit, True), 0)
+            audit.line_count = audit.answered_count + counts.get((audit, False), 0)
 
     @api.depends("finding_ids.nonconformity_id")
     def _compute_nonconformity_ids(self):
@@ -69,13 +94,26 @@ class QmsAudit(models.Model):
         if {"conclusions", "objectives", "line_ids", "finding_ids"} & set(vals) and \
                 any(audit.report_state == "final" for audit in self):
             raise UserError(self.env._("The audit report is final: its content can no longer change."))
-        return super().write(vals)
+        moved = self.filtered(lambda audit: audit.calendar_event_id) if {"date_start", "date_end"} & set(vals) \
+            else self.browse()
+        moved_from = {audit: (audit.date_start, audit.date_end) for audit in moved}
+        result = super().write(vals)
+        moved = moved.filtered(lambda audit: moved_from[audit] != (audit.date_start, audit.date_end))
+        if moved:
+            moved._qms_reschedule()
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("qms.audit") or self.env._("New")
+        new = self.env._("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
+        if unnamed:  # the sequence is looked up once for a whole batch (a programme plans many audits)
+            sequence = self.env["ir.sequence"].sudo().search(
+                [("code", "=", "qms.audit"), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id", limit=1)
+            for vals in unnamed:  # numbered in the year the audit takes place
+                vals["name"] = sequence.with_context(ir_sequence_date=vals.get("date_start")).next_by_id() \
+                    if sequence else new
         return super().create(vals_list)
 
     @api.constrains("date_start", "date_end")
@@ -140,6 +178,24 @@ class QmsAudit(models.Model):
             ])
         return True
 
+    def action_open_checklist(self):
+        """The checklist as a list to fill in during the interviews: one click for the result, evidence typed inline."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window", "name": self.env._("Checklist %s", self.name),
+            "res_model": "qms.audit.line", "view_mode": "list",
+            "views": [(self.env.ref("gov_qms_audit.qms_audit_line_view_list_checklist").id, "list")],
+            "search_view_id": [self.env.ref("gov_qms_audit.qms_audit_line_view_search").id],
+            "domain": [("audit_id", "=", self.id)],
+            "context": {"default_audit_id": self.id, "group_by": ["department_id"] if len(self.department_ids) > 1
+                        else []},
+        }
+
+    def action_open_calendar_event(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "calendar.event", "res_id": self.calendar_event_id.id,
+                "view_mode": "form", "views": [(False, "form")]}
+
     def action_fill_criteria(self):
         """The documents in force for the audited departments, processes and clauses."""
         for audit in self:
@@ -149,14 +205,73 @@ class QmsAudit(models.Model):
                 ("process_ids", "in", audit.process_ids.ids), ("clause_ids", "in", audit.clause_ids.ids)])
         return True
 
-    # ------------------------------------------------------------------ workflow
+    # ------------------------------------------------------------------ notice to the auditees
+
+    def _escalation_steps(self, company):
+        return [EscalationStep(-company.qms_audit_notice_days, True, "_qms_send_audit_plan")]
+
+    def _escalation_open_domain(self):
+        return [("state", "in", ("planned", "notified"))]
 
     def action_notify(self):
+        """Send the audit plan now, rather than waiting for the notice period."""
         self._qms_check_state("planned")
-        self._qms_set_state("notified")
-        self._qms_schedule_activities({audit: audit.auditee_ids for audit in self}, self.env._("Prepare for the audit"),
-                                      date_deadline=lambda audit: audit.date_start)
+        self._qms_send_audit_plan()
+        self.write({"escalation_level": 1})  # the daily job will not send it again
         return True
+
+    def _qms_notice_recipients(self):
+        self.ensure_one()
+        return self.distribution_ids | self.lead_auditor_id.user_id | self.team_ids.user_id
+
+    def _qms_event_values(self):
+        self.ensure_one()
+        return {"start": datetime.combine(self.date_start, time(9)), "stop": datetime.combine(self.date_end, time(17))}
+
+    def _qms_send_audit_plan(self):
+        """The audit plan by mail, with a calendar event, to the auditees, the heads and the team; once per audit.
+
+        Run by the daily job on the notice date (catching up on missed days) or by the Notify button.
+        """
+        audits = self.filtered(lambda audit: audit.state == "planned")
+        if not audits:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        events = self.env["calendar.event"].sudo().with_context(no_mail_to_attendees=True, mail_create_nolog=True,
+                                                                 skip_contact_description=True).create([
+            {
+                "name": self.env._("Audit %(audit)s: %(departments)s", audit=audit.name,
+                                   departments=", ".join(audit.department_ids.mapped("name"))),
+                "allday": True, **audit._qms_event_values(),
+                "user_id": audit.lead_auditor_id.user_id.id, "res_model_id": model_id, "res_id": audit.id,
+                "partner_ids": [(6, 0, audit._qms_notice_recipients().partner_id.ids)],
+                "description": audit.objectives or "",
+            }
+            for audit in audits
+        ])
+        ics_files = events._get_ics_file()
+        for audit, event in zip(audits, events, strict=True):
+            attachments = [(f"{audit.name}.ics", ics_files[event.id])] if event.id in ics_files else []
+            audit.message_post(
+                body=self.env["ir.qweb"]._render("gov_qms_audit.qms_audit_plan_message", {"audit": audit}),
+                subject=self.env._("Audit plan: %s", audit.name), attachments=attachments,
+                partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        audits._qms_set_state("notified", date_notified=fields.Date.context_today(self))
+        for audit, event in zip(audits, events, strict=True):
+            audit.calendar_event_id = event
+        self._qms_schedule_activities({audit: audit.auditee_ids for audit in audits},
+                                      self.env._("Prepare for the audit"), date_deadline=lambda audit: audit.date_start)
+
+    def _qms_reschedule(self):
+        """The audit moved after its plan went out: move the calendar event and tell the same people."""
+        for audit in self:
+            audit.calendar_event_id.sudo().with_context(no_mail_to_attendees=True).write(audit._qms_event_values())
+            audit.message_post(
+                body=self.env._("The audit %(audit)s has moved: it now runs from %(start)s to %(end)s.",
+                                audit=audit.name, start=audit.date_start, end=audit.date_end),
+                partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
+
+    # ------------------------------------------------------------------ workflow
 
     def action_start(self):
         self._qms_check_state("planned", "notified")

@@ -1,8 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 RESULTS = [("conforming", "Conforming"), ("major", "Major nonconformity"), ("minor", "Minor nonconformity"),
            ("observation", "Observation"), ("ofi", "Opportunity for improvement"), ("na", "Not applicable")]
 FINDING_RESULTS = ("major", "minor", "observation", "ofi")
+LOCKED_AUDIT_STATES = ("reported", "closed", "cancelled")
 
 
 class QmsAuditLine(models.Model):
@@ -23,6 +25,40 @@ class QmsAuditLine(models.Model):
     attachment_ids = fields.Many2many("ir.attachment", "qms_audit_line_attachment_rel", "line_id", "attachment_id",
                                       string="Evidence Files")
     finding_id = fields.Many2one("qms.audit.finding", readonly=True, copy=False)
+    is_answered = fields.Boolean(compute="_compute_is_answered", store=True)
+    is_locked = fields.Boolean(compute="_compute_is_locked",
+                               help="The audit is reported, closed or cancelled: its checklist is evidence.")
+
+    @api.depends("result")
+    def _compute_is_answered(self):
+        for line in self:
+            line.is_answered = bool(line.result)
+
+    @api.depends("audit_id.state")
+    def _compute_is_locked(self):
+        for line in self:
+            line.is_locked = line.audit_id.state in LOCKED_AUDIT_STATES
+
+    def _qms_check_open(self):
+        locked = self.audit_id.filtered(lambda audit: audit.state in LOCKED_AUDIT_STATES)
+        if locked:
+            raise UserError(self.env._(
+                "The checklist of %(audit)s can no longer change: the audit is %(state)s and its checklist is "
+                "kept as evidence.", audit=locked[0].name, state=locked[0]._qms_state_label()))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._qms_check_open()
+        return lines
+
+    def write(self, vals):
+        self._qms_check_open()
+        return super().write(vals)
+
+    def unlink(self):
+        self._qms_check_open()
+        return super().unlink()
 
     def _qms_create_findings(self):
         """A finding for each line that is not conforming and has none yet (never two)."""

@@ -2,41 +2,15 @@ import io
 
 from PyPDF2 import PdfReader
 
-from odoo.addons.gov_qms_capa.tests.common import QmsCapaCase
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .common import QmsAuditCase
+
 
 @tagged("post_install", "-at_install")
-class TestAudit(QmsCapaCase):
+class TestAudit(QmsAuditCase):
     """The finance auditor leads an audit of the licensing section (Market Regulation Bureau)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.auditor2 = new_test_user(cls.env, login="auditor2", name="Qian Auditor",
-                                     groups="base.group_user,gov_qms_docs.group_qms_auditor")
-        cls.env["hr.employee"].create({"name": cls.auditor2.name, "user_id": cls.auditor2.id,
-                                       "department_id": cls.city.id})
-        Auditor = cls.env["qms.auditor"]
-        cls.lead = Auditor.create({"user_id": cls.auditor.id, "is_lead": True, "date_qualified": "2025-01-10",
-                                   "date_expiry": "2027-01-09"})
-        cls.member = Auditor.create({"user_id": cls.auditor2.id, "date_qualified": "2026-03-01"})
-        cls.clause_doc_control = cls.env.ref("gov_qms_docs.iso_clause_7_5_3")
-        cls.Question = cls.env["qms.audit.question"]
-        cls.Question.create([
-            {"clause_id": cls.env.ref("gov_qms_docs.iso_clause_7_5_3_1").id,
-             "name": "Is the version in use at the counter the one in force?"},
-            {"clause_id": cls.env.ref("gov_qms_docs.iso_clause_7_5_3_1").id,
-             "name": "Are obsolete copies withdrawn or marked?"},
-        ])
-
-    def make_audit(self, **values):
-        vals = {"department_ids": [(6, 0, self.section.ids)], "lead_auditor_id": self.lead.id,
-                "team_ids": [(6, 0, self.member.ids)], "date_start": "2026-11-23", "date_end": "2026-11-24",
-                "clause_ids": [(6, 0, self.clause_doc_control.ids)], "auditee_ids": [(6, 0, self.section_head.ids)]}
-        vals.update(values)
-        return self.env["qms.audit"].with_user(self.qms_manager).create(vals)
 
     def test_nobody_audits_their_own_department_or_one_they_head(self):
         with self.assertRaises(ValidationError) as error:
@@ -98,7 +72,7 @@ class TestAudit(QmsCapaCase):
         self.assertGreater(len(large.line_ids), 3 * len(small.line_ids))
         again = self.make_audit(clause_ids=[(6, 0, self.env.ref("gov_qms_docs.iso_clause_8").ids)])
         self.env.invalidate_all()
-        with self.assertQueryCount(12):
+        with self.assertQueryCount(13):
             again.action_generate_checklist()
 
     def run_audit(self):
@@ -167,6 +141,21 @@ class TestAudit(QmsCapaCase):
                          "Conforms, with one gap.", "Zhao Section Head", "Final"):
             self.assertIn(expected, text)
         self.assertNotIn("DRAFT", text)
+
+    def test_checklist_entry_then_kept_as_evidence(self):
+        audit = self.run_audit()
+        action = audit.with_user(self.auditor).action_open_checklist()
+        self.assertEqual(self.env["qms.audit.line"].with_user(self.auditor).search(action["domain"]), audit.line_ids)
+        self.assertEqual((audit.answered_count, audit.line_count), (len(audit.line_ids), len(audit.line_ids)))
+        audit.with_user(self.auditor).write({"conclusions": "<p>Conforms, with one gap.</p>"})
+        audit.with_user(self.auditor).action_report()
+        line = audit.line_ids[0]
+        with self.assertRaises(UserError) as error:
+            line.with_user(self.auditor).write({"result": "major"})
+        self.assertIn("can no longer change: the audit is Reported", str(error.exception))
+        with self.assertRaises(UserError):
+            line.with_user(self.auditor).unlink()
+        self.assertEqual(line.result, "minor")
 
     def test_cancel_needs_a_reason(self):
         audit = self.make_audit()

@@ -31,7 +31,10 @@ class WorkingDays:
         self.days = set()
         self.loaded_from = self.loaded_to = None
 
-    def _load(self, start, stop):
+    def load(self, start, stop):
+        """Read the working days from `start` to `stop` (extending what is loaded) in one go."""
+        if not self.calendar:
+            return
         if self.loaded_from is not None:
             start, stop = min(start, self.loaded_from), max(stop, self.loaded_to)
             if start == self.loaded_from and stop == self.loaded_to:
@@ -46,7 +49,7 @@ class WorkingDays:
         if not self.calendar:
             return True
         if self.loaded_from is None or not (self.loaded_from <= day <= self.loaded_to):
-            self._load(day - timedelta(days=self.WINDOW), day + timedelta(days=self.WINDOW))
+            self.load(day - timedelta(days=self.WINDOW), day + timedelta(days=self.WINDOW))
         return day in self.days
 
     def add(self, day, count):
