@@ -189,7 +189,9 @@ class QmsAuditProgramme(models.Model):
         opening_day = min(max(fields.Date.context_today(self), start), end)
         action.update({"domain": [("programme_id", "=", self.id)], "view_mode": "calendar,list,kanban,form",
                        "context": {"default_programme_id": self.id, "initial_date": f"{opening_day} 00:00:00"}})
-        action["views"] = [(False, mode) for mode in action["view_mode"].split(",")]
+        year_calendar = self.env.ref("gov_qms_audit.qms_audit_view_calendar_programme").id
+        action["views"] = [(year_calendar if mode == "calendar" else False, mode)
+                           for mode in action["view_mode"].split(",")]
         return action
 
     # ------------------------------------------------------------------ coverage

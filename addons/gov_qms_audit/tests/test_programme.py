@@ -97,7 +97,8 @@ class TestProgramme(QmsAuditCase):
         self.assertEqual(section_audit.objectives, "Confirm the time limits are kept.")
 
         calendar = programme.action_open_audits()
-        self.assertEqual(calendar["views"][0][1], "calendar", "the programme opens on its calendar")
+        self.assertEqual(calendar["views"][0], (self.env.ref("gov_qms_audit.qms_audit_view_calendar_programme").id,
+                                                "calendar"), "the programme opens on its year calendar")
         self.assertEqual(self.env["qms.audit"].search(calendar["domain"]), audits)
         self.assertEqual(calendar["context"]["initial_date"], "2027-01-01 00:00:00")
 
