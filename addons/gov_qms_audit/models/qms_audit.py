@@ -18,9 +18,11 @@ class QmsAudit(models.Model):
 
     _name = "qms.audit"
     _description = "Audit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.deadline.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.deadline.mixin", "qms.reference.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _qms_sequence_code = "qms.audit"
+    _qms_sequence_date_field = "date_start"  # AUD-<year of the audit>-<n>
 
     _locked_states = ("closed", "cancelled")
 
@@ -73,11 +75,12 @@ class QmsAudit(models.Model):
 
     @api.depends("line_ids.result")
     def _compute_line_counts(self):
-        counts = {(audit, answered): count for audit, answered, count in self.env["qms.audit.line"]._read_group(
-            [("audit_id", "in", self.ids)], ["audit_id", "is_answered"], ["__count"])}
+        counts = self.env["qms.audit.line"]._read_group([("audit_id", "in", self.ids)], ["audit_id", "result"],
+                                                        ["__count"])
         for audit in self:
-            audit.answered_count = counts.get((audit, True), 0)
-            audit.line_count = audit.answered_count + counts.get((audit, False), 0)
+            by_result = {result: count for owner, result, count in counts if owner == audit}
+            audit.line_count = sum(by_result.values())
+            audit.answered_count = audit.line_count - by_result.get(False, 0)
 
     @api.depends("finding_ids.nonconformity_id")
     def _compute_nonconformity_ids(self):
@@ -91,7 +94,7 @@ class QmsAudit(models.Model):
             audit.distribution_ids = audit.auditee_ids | heads
 
     def write(self, vals):
-        if {"conclusions", "objectives", "line_ids", "finding_ids"} & set(vals) and \
+        if {"conclusions", "objectives", "finding_ids"} & set(vals) and \
                 any(audit.report_state == "final" for audit in self):
             raise UserError(self.env._("The audit report is final: its content can no longer change."))
         moved = self.filtered(lambda audit: audit.calendar_event_id) if {"date_start", "date_end"} & set(vals) \
@@ -102,19 +105,6 @@ class QmsAudit(models.Model):
         if moved:
             moved._qms_reschedule()
         return result
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        new = self.env._("New")
-        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
-        if unnamed:  # the sequence is looked up once for a whole batch (a programme plans many audits)
-            sequence = self.env["ir.sequence"].sudo().search(
-                [("code", "=", "qms.audit"), ("company_id", "in", [self.env.company.id, False])],
-                order="company_id", limit=1)
-            for vals in unnamed:  # numbered in the year the audit takes place
-                vals["name"] = sequence.with_context(ir_sequence_date=vals.get("date_start")).next_by_id() \
-                    if sequence else new
-        return super().create(vals_list)
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):

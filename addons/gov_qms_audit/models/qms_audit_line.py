@@ -25,14 +25,8 @@ class QmsAuditLine(models.Model):
     attachment_ids = fields.Many2many("ir.attachment", "qms_audit_line_attachment_rel", "line_id", "attachment_id",
                                       string="Evidence Files")
     finding_id = fields.Many2one("qms.audit.finding", readonly=True, copy=False)
-    is_answered = fields.Boolean(compute="_compute_is_answered", store=True)
     is_locked = fields.Boolean(compute="_compute_is_locked",
                                help="The audit is reported, closed or cancelled: its checklist is evidence.")
-
-    @api.depends("result")
-    def _compute_is_answered(self):
-        for line in self:
-            line.is_answered = bool(line.result)
 
     @api.depends("audit_id.state")
     def _compute_is_locked(self):

@@ -72,7 +72,7 @@ class TestAudit(QmsAuditCase):
         self.assertGreater(len(large.line_ids), 3 * len(small.line_ids))
         again = self.make_audit(clause_ids=[(6, 0, self.env.ref("gov_qms_docs.iso_clause_8").ids)])
         self.env.invalidate_all()
-        with self.assertQueryCount(13):
+        with self.assertQueryCount(12):
             again.action_generate_checklist()
 
     def run_audit(self):

@@ -26,7 +26,9 @@ class QmsNonconformity(models.Model):
 
     _name = "qms.nonconformity"
     _description = "Nonconformity"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin",
+                "qms.reference.mixin"]
+    _qms_sequence_code = "qms.nonconformity"
     _order = "date_detected desc, id desc"
     _rec_names_search = ["name", "title"]
     _check_company_auto = True
@@ -140,8 +142,6 @@ class QmsNonconformity(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             department = self.env["hr.department"].browse(vals.get("department_id"))
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("qms.nonconformity") or self.env._("New")
             if not vals.get("owner_id") and department:
                 vals["owner_id"] = department._qms_head_user().id
         return super().create(vals_list)

@@ -4,6 +4,7 @@ from . import qms_deadline_mixin
 from . import qms_locked_mixin
 from . import qms_department_mixin
 from . import qms_supervision_mixin
+from . import qms_reference_mixin
 from . import hr_department
 from . import hr_employee
 from . import res_users

@@ -7,7 +7,9 @@ class QmsDocumentChangeRequest(models.Model):
 
     _name = "qms.document.change.request"
     _description = "Document Change Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin",
+                "qms.reference.mixin"]
+    _qms_sequence_code = "qms.document.change.request"
     _order = "id desc"
 
     _locked_states = ("accepted", "refused")
@@ -33,9 +35,6 @@ class QmsDocumentChangeRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("qms.document.change.request") or self.env._("New")
         requests = super().create(vals_list)
         requests._qms_schedule_activities({request: request.owner_id for request in requests},
                                           self.env._("Decide on the change request"))
