@@ -1,7 +1,7 @@
 {
     "name": "Government QMS: Internal Audit",
     "summary": "Risk-based audit programme, independent auditors, clause checklists, ISO 19011 findings and reports",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Quality",
     "author": "gov_qms",
     "website": "https://example.invalid/gov_qms",

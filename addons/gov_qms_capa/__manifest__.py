@@ -1,7 +1,7 @@
 {
     "name": "Government QMS: Nonconformity and CAPA",
     "summary": "Nonconformities, root cause, corrective and preventive actions, time limits, escalation, scorecards",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Quality",
     "author": "gov_qms",
     "website": "https://example.invalid/gov_qms",

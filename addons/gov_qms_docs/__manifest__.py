@@ -1,7 +1,7 @@
 {
     "name": "Government QMS: Documented Information",
     "summary": "Three-tier controlled documents, processes, ISO 9001 clause library and QMS roles",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Quality",
     "author": "gov_qms",
     "website": "https://example.invalid/gov_qms",
@@ -17,6 +17,7 @@
         "data/qms_iso_clause_data.xml",
         "report/qms_document_reports.xml",
         "wizards/qms_reason_wizard_views.xml",
+        "wizards/qms_deadline_wizard_views.xml",
         "wizards/qms_master_list_wizard_views.xml",
         "views/qms_iso_clause_views.xml",
         "views/qms_process_views.xml",

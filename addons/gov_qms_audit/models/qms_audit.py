@@ -18,13 +18,16 @@ class QmsAudit(models.Model):
 
     _name = "qms.audit"
     _description = "Audit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.deadline.mixin", "qms.reference.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.deadline.mixin", "qms.reference.mixin",
+                "qms.department.scope.mixin"]
+    _qms_department_path = "department_ids"
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _qms_sequence_code = "qms.audit"
     _qms_sequence_date_field = "date_start"  # AUD-<year of the audit>-<n>
 
     _locked_states = ("closed", "cancelled")
+    _qms_deletable_states = ("planned",)
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True,
                        default=lambda self: self.env._("New"))
@@ -94,9 +97,12 @@ class QmsAudit(models.Model):
             audit.distribution_ids = audit.auditee_ids | heads
 
     def write(self, vals):
-        if {"conclusions", "objectives", "finding_ids"} & set(vals) and \
+        if set(vals) - {"follow_up_audit_id"} and not self._qms_in_transition() and \
+                not all(name.startswith(("message_", "activity_")) for name in vals) and \
                 any(audit.report_state == "final" for audit in self):
-            raise UserError(self.env._("The audit report is final: its content can no longer change."))
+            raise UserError(self.env._(
+                "The audit report of %s is final: its content can no longer change. The QMS office can reopen it "
+                "with a reason.", self.filtered(lambda audit: audit.report_state == "final")[0].name))
         moved = self.filtered(lambda audit: audit.calendar_event_id) if {"date_start", "date_end"} & set(vals) \
             else self.browse()
         moved_from = {audit: (audit.date_start, audit.date_end) for audit in moved}
@@ -207,7 +213,7 @@ class QmsAudit(models.Model):
         """Send the audit plan now, rather than waiting for the notice period."""
         self._qms_check_state("planned")
         self._qms_send_audit_plan()
-        self.write({"escalation_level": 1})  # the daily job will not send it again
+        self._qms_write_workflow({"escalation_level": 1})  # the daily job will not send it again
         return True
 
     def _qms_notice_recipients(self):
@@ -248,7 +254,7 @@ class QmsAudit(models.Model):
                 partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
         audits._qms_set_state("notified", date_notified=fields.Date.context_today(self))
         for audit, event in zip(audits, events, strict=True):
-            audit.calendar_event_id = event
+            audit._qms_write_workflow({"calendar_event_id": event.id})
         self._qms_schedule_activities({audit: audit.auditee_ids for audit in audits},
                                       self.env._("Prepare for the audit"), date_deadline=lambda audit: audit.date_start)
 
@@ -270,6 +276,7 @@ class QmsAudit(models.Model):
 
     def action_raise_findings(self):
         """Findings for every checklist line that is not conforming, each raised into the CAPA loop once."""
+        self._qms_check_state("in_progress")
         self.line_ids._qms_create_findings()
         self.finding_ids._qms_raise()
         return True
@@ -292,10 +299,9 @@ class QmsAudit(models.Model):
             if self.env.user != audit.lead_auditor_id.user_id:
                 raise UserError(self.env._("Only the lead auditor, %s, approves the audit report.",
                                            audit.lead_auditor_id.name))
-            if audit.report_state == "final":
-                raise UserError(self.env._("The report of %s is already final.", audit.name))
-        self.write({"report_state": "final", "report_approved_by_id": self.env.user.id,
-                    "date_report_approved": fields.Date.context_today(self)})
+        self._qms_check_state("draft", field="report_state")
+        self._qms_write_workflow({"report_state": "final", "report_approved_by_id": self.env.user.id,
+                                  "date_report_approved": fields.Date.context_today(self)})
         for audit in self:
             audit.message_post(body=self.env._("The audit report is final."),
                                partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
@@ -315,7 +321,29 @@ class QmsAudit(models.Model):
         self._qms_set_state("closed")
         return True
 
-    def action_cancel(self, reason):
+    def _action_reopen_report(self, reason):
+        """The QMS office reopens a final report (a finding was wrong, a diverging opinion was left out):
+        the report and its findings can be revised and approved again; who, when and why go to the chatter."""
+        if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._("Only the QMS office can reopen a final audit report."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for reopening the report: it is kept in the history."))
+        self._qms_check_state("final", field="report_state")
+        self._qms_check_state("reported", "closed")
+        for audit in self:
+            approved = audit.date_report_approved
+            audit._qms_set_state("reported", report_state="draft", report_approved_by_id=False,
+                                 date_report_approved=False)
+            audit.message_post(body=self.env._(
+                "Report reopened by %(user)s (final since %(date)s). Reason: %(reason)s",
+                user=self.env.user.name, date=approved, reason=reason),
+                partner_ids=audit.distribution_ids.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        return True
+
+    def action_open_reopen_report_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_reopen_report", self.env._("Reopen Audit Report"))
+
+    def _action_cancel(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Please give the reason for cancelling the audit."))
         self._qms_check_state("planned", "notified", "in_progress")
@@ -323,7 +351,7 @@ class QmsAudit(models.Model):
         return True
 
     def action_open_cancel_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_cancel", self.env._("Cancel Audit"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_cancel", self.env._("Cancel Audit"))
 
     def _qms_improvement_deadline(self):
         self.ensure_one()

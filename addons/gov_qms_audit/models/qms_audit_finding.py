@@ -13,9 +13,12 @@ class QmsAuditFinding(models.Model):
 
     _name = "qms.audit.finding"
     _description = "Audit Finding"
+    _inherit = ["qms.locked.line.mixin"]
     _order = "audit_id, id"
+    _qms_lock_parent = "audit_id"
 
     audit_id = fields.Many2one("qms.audit", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="audit_id.company_id", store=True, index=True, precompute=True)
     line_id = fields.Many2one("qms.audit.line", string="Checklist Line", readonly=True)
     department_id = fields.Many2one("hr.department", required=True, index=True)
     classification = fields.Selection(CLASSIFICATIONS, required=True)
@@ -25,9 +28,14 @@ class QmsAuditFinding(models.Model):
     nonconformity_id = fields.Many2one("qms.nonconformity", readonly=True, copy=False, index=True)
     action_id = fields.Many2one("qms.action", string="Improvement Action", readonly=True, copy=False)
 
+    def _qms_parent_frozen(self, parent):
+        """Findings are part of the report: frozen once the lead auditor made it final."""
+        return parent.report_state == "final" or parent.state in ("closed", "cancelled")
+
     def _qms_raise(self):
         """Into the CAPA loop, once: a nonconformity for major/minor, an improvement action for an OFI."""
         to_nc = self.filtered(lambda f: f.classification in ("major", "minor") and not f.nonconformity_id)
+        today = fields.Date.context_today(self)
         # Raising into the CAPA loop is the consequence of the auditor's finding, not a right of their own.
         ncs = self.env["qms.nonconformity"].sudo().create([
             {
@@ -41,13 +49,13 @@ class QmsAuditFinding(models.Model):
                 "department_id": finding.department_id.id, "severity": finding.classification,
                 "clause_ids": finding.line_id.clause_id.ids, "document_ids": finding.line_id.document_id.ids,
                 "reported_by_id": finding.audit_id.lead_auditor_id.user_id.id,
-                "date_detected": finding.audit_id.date_end,
+                "date_detected": today,  # the day the finding is raised: an audit run early still ages from then
             }
             for finding in to_nc
         ])
         ncs = ncs.with_env(self.env)
         for finding, nc in zip(to_nc, ncs, strict=True):
-            finding.nonconformity_id = nc
+            finding._qms_write_workflow({"nonconformity_id": nc.id})
         to_action = self.filtered(lambda f: f.classification == "ofi" and not f.action_id)
         actions = self.env["qms.action"].sudo().create([
             {
@@ -61,5 +69,5 @@ class QmsAuditFinding(models.Model):
         ])
         actions = actions.with_env(self.env)
         for finding, action in zip(to_action, actions, strict=True):
-            finding.action_id = action
+            finding._qms_write_workflow({"action_id": action.id})
         return ncs, actions

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
 
 RESULTS = [("conforming", "Conforming"), ("major", "Major nonconformity"), ("minor", "Minor nonconformity"),
            ("observation", "Observation"), ("ofi", "Opportunity for improvement"), ("na", "Not applicable")]
@@ -12,9 +12,12 @@ class QmsAuditLine(models.Model):
 
     _name = "qms.audit.line"
     _description = "Audit Checklist Line"
+    _inherit = ["qms.locked.line.mixin"]
     _order = "audit_id, sequence, id"
+    _qms_lock_parent = "audit_id"
 
     audit_id = fields.Many2one("qms.audit", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="audit_id.company_id", store=True, index=True, precompute=True)
     sequence = fields.Integer(default=10)
     department_id = fields.Many2one("hr.department", string="Auditee Department", required=True, index=True)
     clause_id = fields.Many2one("qms.iso.clause", index=True)
@@ -33,31 +36,14 @@ class QmsAuditLine(models.Model):
         for line in self:
             line.is_locked = line.audit_id.state in LOCKED_AUDIT_STATES
 
-    def _qms_check_open(self):
-        locked = self.audit_id.filtered(lambda audit: audit.state in LOCKED_AUDIT_STATES)
-        if locked:
-            raise UserError(self.env._(
-                "The checklist of %(audit)s can no longer change: the audit is %(state)s and its checklist is "
-                "kept as evidence.", audit=locked[0].name, state=locked[0]._qms_state_label()))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._qms_check_open()
-        return lines
-
-    def write(self, vals):
-        self._qms_check_open()
-        return super().write(vals)
-
-    def unlink(self):
-        self._qms_check_open()
-        return super().unlink()
+    def _qms_parent_frozen(self, parent):
+        """The checklist is evidence from the moment the audit is reported."""
+        return parent.state in LOCKED_AUDIT_STATES
 
     def _qms_create_findings(self):
         """A finding for each line that is not conforming and has none yet (never two)."""
         lines = self.filtered(lambda line: line.result in FINDING_RESULTS and not line.finding_id)
-        findings = self.env["qms.audit.finding"].create([
+        findings = self.env["qms.audit.finding"].with_context(qms_transition=TRANSITION).create([
             {
                 "audit_id": line.audit_id.id, "line_id": line.id, "department_id": line.department_id.id,
                 "classification": line.result,
@@ -67,5 +53,5 @@ class QmsAuditLine(models.Model):
             for line in lines
         ])
         for line, finding in zip(lines, findings, strict=True):
-            line.finding_id = finding
-        return findings
+            line._qms_write_workflow({"finding_id": finding.id})
+        return findings.with_env(self.env)

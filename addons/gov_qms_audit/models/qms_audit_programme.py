@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from odoo import api, fields, models
+from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
 from odoo.exceptions import UserError, ValidationError
 
 DONE_STATES = ("reported", "closed")
@@ -17,9 +18,11 @@ class QmsAuditProgramme(models.Model):
     _check_company_auto = True
 
     _locked_states = ("closed",)
+    _qms_deletable_states = ("draft",)
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False, precompute=True, required=True,
                        tracking=True)
+    active = fields.Boolean(default=True, help="Archived programmes are kept as evidence, out of sight.")
     year = fields.Integer(required=True, tracking=True, default=lambda self: fields.Date.context_today(self).year + 1)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     manager_id = fields.Many2one("res.users", string="Programme Manager", default=lambda self: self.env.user,
@@ -41,8 +44,9 @@ class QmsAuditProgramme(models.Model):
                                           compute="_compute_coverage")
     gap_clause_ids = fields.Many2many("qms.iso.clause", string="Clauses Not Audited", compute="_compute_coverage")
 
-    _year_company_uniq = models.Constraint("UNIQUE(company_id, year)",
-                                           "There is already an audit programme for this year.")
+    _year_company_uniq = models.UniqueIndex(
+        "(company_id, year) WHERE active",
+        "This year already has an audit programme: complete it rather than start another.")
 
     @api.depends("year")
     def _compute_name(self):
@@ -131,7 +135,7 @@ class QmsAuditProgramme(models.Model):
                     "lead_auditor_id": lead.id, "date_start": day, "date_end": day,
                     "auditee_ids": [(6, 0, (heads | line.process_id.owner_id).ids)],
                 })
-            audits = Audit.create(vals_list)
+            audits = Audit.with_context(qms_transition=TRANSITION).create(vals_list).with_env(Audit.env)
             programme.message_post(body=self.env._("%s audit(s) planned from the audit universe.", len(audits)))
         return True
 

@@ -15,6 +15,8 @@ class QmsAuditProgrammeLine(models.Model):
 
     _name = "qms.audit.programme.line"
     _description = "Audit Universe Entry"
+    _inherit = ["qms.locked.line.mixin"]
+    _qms_lock_parent = "programme_id"  # a closed programme keeps its universe as it was
     _order = "programme_id, sequence, id"
 
     programme_id = fields.Many2one("qms.audit.programme", required=True, index=True, ondelete="cascade")
@@ -107,4 +109,4 @@ class QmsAuditProgrammeLine(models.Model):
                 else:
                     count = by_process.get(line.process_id, 0)
                 if line.last_cycle_major_count != count:
-                    line.last_cycle_major_count = count
+                    line._qms_write_workflow({"last_cycle_major_count": count})

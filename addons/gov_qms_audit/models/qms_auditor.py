@@ -23,8 +23,11 @@ class QmsAuditor(models.Model):
     date_expiry = fields.Date(string="Qualification Expires", tracking=True)
     clause_ids = fields.Many2many("qms.iso.clause", string="Competence: Clauses")
     process_ids = fields.Many2many("qms.process", string="Competence: Processes")
-    evaluation_ids = fields.One2many("qms.auditor.evaluation", "auditor_id", string="Evaluations")
-    average_score = fields.Float(compute="_compute_average_score", digits=(3, 1))
+    # evaluations are personal: the QMS office sees them on the register (an auditor reads only their own)
+    evaluation_ids = fields.One2many("qms.auditor.evaluation", "auditor_id", string="Evaluations",
+                                     groups="gov_qms_docs.group_qms_manager")
+    average_score = fields.Float(compute="_compute_average_score", digits=(3, 1),
+                                 groups="gov_qms_docs.group_qms_manager")
 
     _user_company_uniq = models.Constraint("UNIQUE(user_id, company_id)", "This person is already in the register.")
 

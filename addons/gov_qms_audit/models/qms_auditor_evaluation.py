@@ -9,6 +9,7 @@ class QmsAuditorEvaluation(models.Model):
     _order = "date desc, id desc"
 
     auditor_id = fields.Many2one("qms.auditor", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="auditor_id.company_id", store=True, index=True, precompute=True)
     audit_id = fields.Many2one("qms.audit", index=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     evaluator_id = fields.Many2one("res.users", required=True, default=lambda self: self.env.user)

@@ -37,7 +37,7 @@ class TestCoverage(QmsAuditCase):
                                   date_start="2030-06-03", date_end="2030-06-04")
         self.make_audit(department_ids=[(6, 0, self.city.ids)], team_ids=[(5, 0, 0)],
                         clause_ids=[(6, 0, self.clause("5").ids)], date_start="2030-04-01",
-                        date_end="2030-04-01").action_cancel("Postponed")
+                        date_end="2030-04-01")._action_cancel("Postponed")
         self.make_audit(department_ids=[(6, 0, self.city.ids)], team_ids=[(5, 0, 0)],
                         clause_ids=[(6, 0, self.clause("4").ids)], date_start="2029-09-03", date_end="2029-09-03")
         return finance
@@ -69,7 +69,7 @@ class TestCoverage(QmsAuditCase):
         self.assertIn("City QMS Office", html)
         self.assertIn("4.1 Understanding the organization and its context", html)
 
-        finance.with_user(self.qms_manager).action_cancel("Merged into the 2031 programme")
+        finance.with_user(self.qms_manager)._action_cancel("Merged into the 2031 programme")
         programme.invalidate_recordset()
         self.assertIn(self.finance, programme.gap_department_ids)
         self.assertIn("8.1", programme.gap_clause_ids.mapped("code"))

@@ -12,7 +12,8 @@ from .common import QmsAuditCase
 class TestProgramme(QmsAuditCase):
     """The 2027 programme: the licensing section is high risk, the finance bureau had a major
     nonconformity in 2026, the archives office is low risk, and the licence approval process
-    had a major nonconformity in 2026. Hu (finance) and Qian (City office) are lead auditors."""
+    had a major nonconformity in 2026. Hu (finance) and Qian (City office) are lead auditors.
+    Today is the fixture's 30 November 2026 (QmsDocsCase freezes it): 2027 is next year's programme."""
 
     @classmethod
     def setUpClass(cls):
@@ -21,7 +22,7 @@ class TestProgramme(QmsAuditCase):
         cls.member.is_lead = True
         # the demo data's auditors and programmes are set aside
         cls.env["qms.auditor"].search([("id", "not in", (cls.lead | cls.member).ids)]).active = False
-        cls.env["qms.audit.programme"].search([]).unlink()
+        cls.env["qms.audit.programme"].search([]).action_archive()  # kept as evidence: archived, never deleted
         cls.archives = cls.env["hr.department"].create({"name": "Archives Office", "parent_id": cls.city.id,
                                                         "qms_code": "ARC"})
         cls.process = cls.env["qms.process"].create({
@@ -121,7 +122,7 @@ class TestProgramme(QmsAuditCase):
         programme.action_generate_audits()
         self.assertEqual(len(programme.audit_ids), 5, "nothing planned twice")
         archives = self.line(programme, self.archives)
-        archives.audit_ids.action_cancel("The office moves in January")
+        archives.audit_ids._action_cancel("The office moves in January")
         archives.risk_level = "high"
         programme.action_generate_audits()
         self.assertEqual(len(archives.audit_ids.filtered(lambda a: a.state != "cancelled")), 2)
@@ -216,7 +217,7 @@ class TestProgramme(QmsAuditCase):
         third = self.make_programme(year=2031, lines=[{"department_id": d.id, "risk_level": "high"}
                                                       for d in departments])
         self.env.invalidate_all()
-        with self.assertQueryCount(36 + 16):  # 16 audits: one query each for its reference number
+        with self.assertQueryCount(37 + 16):  # 16 audits: one query each for its reference number; the gate's lock
             third.action_generate_audits()
             self.env.flush_all()
         self.assertEqual(len(third.audit_ids), 16)

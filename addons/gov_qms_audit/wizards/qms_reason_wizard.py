@@ -7,5 +7,5 @@ class QmsReasonWizard(models.TransientModel):
     @api.model
     def _qms_allowed_methods(self):
         allowed = dict(super()._qms_allowed_methods())
-        allowed["qms.audit"] = {"action_cancel"}
+        allowed["qms.audit"] = {"_action_cancel", "_action_reopen_report"}
         return allowed

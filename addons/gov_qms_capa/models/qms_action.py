@@ -18,7 +18,12 @@ class QmsAction(models.Model):
     _order = "date_deadline, id"
     _check_company_auto = True
 
-    _locked_states = ("verified", "cancelled")
+    # done means done with this evidence: it is what the effectiveness check and the closure rely on
+    _locked_states = ("done", "verified", "cancelled")
+    # set by `create` itself from the nonconformity and the due date
+    # an action belongs to the nonconformity it was planned for: chosen at creation, never moved
+    _qms_workflow_fields = frozenset({"nonconformity_id"})
+    _qms_create_fields = frozenset({"round", "original_deadline", "nonconformity_id"})
 
     name = fields.Char(string="Action", required=True, tracking=True)
     description = fields.Text()
@@ -59,6 +64,18 @@ class QmsAction(models.Model):
         actions.filtered(lambda a: not a.nonconformity_id or a.nonconformity_id.state == "action")._qms_notify_owner()
         return actions
 
+    def write(self, vals):
+        if "owner_id" in vals and not self._qms_in_transition():
+            for action in self:
+                if action.owner_id.id != vals["owner_id"]:
+                    action._qms_check_head_or("gov_qms_docs.group_qms_manager")
+                    if action.owner_id == self.env.user and not self.env.user.has_group(
+                            "gov_qms_docs.group_qms_manager"):
+                        raise UserError(self.env._(
+                            "%s is yours: its department head or the QMS office hands it to someone else.",
+                            action.name))
+        return super().write(vals)
+
     @api.constrains("date_deadline", "nonconformity_id")
     def _check_deadline(self):
         for action in self:
@@ -80,6 +97,8 @@ class QmsAction(models.Model):
 
     def action_done(self):
         self._qms_check_state("open")
+        # the last actions of a round may be done by two owners at once: one of them moves the nonconformity on
+        self.nonconformity_id.sudo()._qms_lock_for_transition()
         for action in self:
             if self.env.user not in action.owner_id and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
                 raise UserError(self.env._("Only %(owner)s, who owns action %(action)s, can mark it done.",
@@ -93,51 +112,58 @@ class QmsAction(models.Model):
         self.nonconformity_id.sudo()._qms_actions_done()
         return True
 
-    def action_request_extension(self, new_date, reason):
+    def _action_request_extension(self, new_date, reason):
+        """The owner asks for more time, with a reason; the department head decides (called by the wizard)."""
         self.ensure_one()
         self._qms_check_state("open")
+        self._qms_check_state("none", "approved", "refused", field="extension_state")
         if self.env.user != self.owner_id:
             raise UserError(self.env._("Only the owner of the action can ask for more time."))
         if not (reason or "").strip():
             raise UserError(self.env._("Please give the reason why more time is needed."))
-        if not new_date or new_date <= self.date_deadline:
+        new_date = self._qms_to_date(new_date, self._fields["extension_date"]._description_string(self.env))
+        if new_date <= self.date_deadline:
             raise UserError(self.env._("The new due date must be after the current one (%s).", self.date_deadline))
-        self.sudo().write({"extension_state": "requested", "extension_date": new_date, "extension_reason": reason})
+        self._qms_write_workflow({"extension_state": "requested", "extension_date": new_date,
+                                  "extension_reason": reason, "extension_refusal_reason": False})
         head = self.department_id._qms_head_user()
         self.sudo()._qms_schedule_activities({self: head}, self.env._("Decide on the extension request"),
                                              note=reason)
         return True
 
-    def action_approve_extension(self):
+    def _qms_check_extension_decider(self):
+        """An extension is decided by the department head (or the QMS office), never by the action's owner."""
+        self._qms_check_state("open")
+        self._qms_check_state("requested", field="extension_state")
         self._qms_check_head_or("gov_qms_docs.group_qms_manager")
         for action in self:
-            if action.extension_state != "requested":
-                raise UserError(self.env._("No extension is waiting for a decision on %s.", action.name))
             if self.env.user == action.owner_id:
-                raise UserError(self.env._("The owner of an action cannot approve their own extension."))
-            action.sudo().write({"extension_state": "approved", "date_deadline": action.extension_date})
+                raise UserError(self.env._("The owner of an action cannot decide on their own extension."))
+
+    def action_approve_extension(self):
+        self._qms_check_extension_decider()
+        for action in self:
+            action._qms_write_workflow({"extension_state": "approved", "date_deadline": action.extension_date})
             action.message_post(body=self.env._(
                 "More time granted: now due on %(date)s (originally %(original)s).",
                 date=action.extension_date, original=action.original_deadline))
         return True
 
-    def action_refuse_extension(self, reason):
-        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+    def _action_refuse_extension(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Please tell the owner why the extension is refused."))
-        for action in self:
-            if action.extension_state != "requested":
-                raise UserError(self.env._("No extension is waiting for a decision on %s.", action.name))
-        self.sudo().write({"extension_state": "refused", "extension_refusal_reason": reason})
+        self._qms_check_extension_decider()
+        self._qms_write_workflow({"extension_state": "refused", "extension_refusal_reason": reason})
         for action in self:
             action.message_post(body=self.env._("Extension refused: %s", reason),
                                 partner_ids=action.owner_id.partner_id.ids, subtype_xmlid="mail.mt_comment")
         return True
 
-    def action_cancel(self, reason):
-        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
+    def _action_cancel(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Please give the reason for cancelling the action."))
+        self._qms_check_state("open")
+        self._qms_check_head_or("gov_qms_docs.group_qms_manager")
         self._qms_set_state("cancelled")
         for action in self:
             action.message_post(body=self.env._("Cancelled: %s", reason))
@@ -149,8 +175,8 @@ class QmsAction(models.Model):
                 "target": "new", "context": {"default_action_id": self.id}}
 
     def action_open_refuse_extension_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_refuse_extension",
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_refuse_extension",
                                                        self.env._("Refuse Extension"))
 
     def action_open_cancel_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_cancel", self.env._("Cancel Action"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_cancel", self.env._("Cancel Action"))

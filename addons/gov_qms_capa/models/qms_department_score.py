@@ -1,7 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.gov_qms_docs.models.qms_job import commit_batch, lock_rows
+from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class QmsDepartmentScore(models.Model):
@@ -9,7 +12,7 @@ class QmsDepartmentScore(models.Model):
 
     _name = "qms.department.score"
     _description = "Department Monthly Scorecard"
-    _inherit = ["mail.thread", "qms.locked.mixin"]
+    _inherit = ["mail.thread", "qms.locked.mixin", "qms.department.scope.mixin"]
     _order = "month desc, points_deducted desc, department_id"
 
     _locked_states = ("published",)
@@ -22,7 +25,8 @@ class QmsDepartmentScore(models.Model):
     raised_count = fields.Integer(string="Raised", readonly=True)
     closed_count = fields.Integer(string="Closed", readonly=True)
     closed_on_time_count = fields.Integer(string="Closed on Time", readonly=True)
-    on_time_rate = fields.Float(string="Closed on Time (%)", readonly=True, aggregator="avg")
+    on_time_rate = fields.Float(string="Closed on Time (%)", readonly=True, aggregator="avg",
+                                help="Empty when nothing was closed in the month: no rate, rather than 0 %.")
     avg_days_to_close = fields.Float(string="Average Days to Close", readonly=True, aggregator="avg")
     overdue_count = fields.Integer(string="Went Overdue", readonly=True)
     supervised_count = fields.Integer(string="Supervised Items", readonly=True)
@@ -94,15 +98,22 @@ class QmsDepartmentScore(models.Model):
             else:
                 vals_list.append({"department_id": department.id, "company_id": company.id, "month": start, **values})
         for score, values in to_update:
-            score.write(values)
-        scores = existing | self.create(vals_list)
+            score._qms_write_workflow(values)
+        scores = existing | self.with_context(qms_transition=TRANSITION).create(vals_list).with_env(self.env)
         score_of = {score.department_id: score for score in scores}
         self.env["qms.score.deduction"].create([
             {**deduction, "score_id": score_of[item.department_id].id}
             for item in late_items for deduction in self._qms_cascade(item, company)
         ])
         for score in scores:
-            score.points_deducted = sum(score.deduction_ids.mapped("points"))
+            score._qms_write_workflow({"points_deducted": sum(score.deduction_ids.mapped("points"))})
+        # nothing closed: no rate rather than 0 %. The ORM has no empty float, so the column is emptied (NULL) and
+        # averages over departments or months leave such scorecards out; the views hide the rate there.
+        scores.flush_recordset()
+        self.env.cr.execute(SQL(
+            "UPDATE qms_department_score SET on_time_rate = NULL WHERE id IN %s AND closed_count = 0",
+            tuple(scores.ids) or (0,)))
+        scores.invalidate_recordset(["on_time_rate"])
         return scores
 
     @api.model
@@ -122,12 +133,35 @@ class QmsDepartmentScore(models.Model):
 
     @api.model
     def _cron_compute_last_month(self):
-        last_month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        for company in self.env["res.company"].search([("active", "=", True)]):
-            if not self.search_count([("month", "=", last_month), ("company_id", "=", company.id),
-                                      ("state", "!=", "draft")]):
+        """Every day, last month's draft scorecards are computed again, company by company.
+
+        One company's month is one batch: as a scheduled job it is committed on its own (see qms_job),
+        with the day it was done on the company, so that a run that dies keeps the companies done before
+        it and the next run that day does only the others. A month that the QMS office reviewed or
+        published, or whose scorecards someone is handling right now, is left alone.
+        """
+        today = fields.Date.context_today(self)
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        companies = self.env["res.company"].search([("active", "=", True)])
+        reviewed = self.search([("month", "=", last_month), ("company_id", "in", companies.ids),
+                                ("state", "!=", "draft")]).company_id
+        todo = companies.filtered(lambda company: company.qms_scores_computed_on != today) - reviewed
+        for done, company in enumerate(todo, start=1):
+            scores = self.search([("month", "=", last_month), ("company_id", "=", company.id)])
+            if lock_rows(scores) == scores and all(score.state == "draft" for score in scores):
                 self.with_company(company)._qms_compute_month(last_month, company)
+                company.sudo().qms_scores_computed_on = today
+            if not commit_batch(self.env, 1, len(todo) - done):
+                break  # time is up: Odoo runs the job again for the rest
         return True
+
+    @api.model
+    def _qms_compute_this_month(self):
+        """The QMS office's menu: this month as the user sees it (not the server's date), then the scorecards."""
+        self._qms_compute_month(fields.Date.context_today(self).replace(day=1))
+        action = self.env["ir.actions.act_window"]._for_xml_id("gov_qms_capa.qms_department_score_action")
+        action["context"] = {"search_default_computed": 1}
+        return action
 
     def action_review(self):
         self._qms_check_qms_office()
@@ -140,6 +174,21 @@ class QmsDepartmentScore(models.Model):
         self._qms_check_state("reviewed")
         self._qms_set_state("published")
         return True
+
+    def _action_reopen(self, reason):
+        """The QMS office takes back a published scorecard (a figure was wrong): reviewed again, reason logged."""
+        self._qms_check_qms_office()
+        if not (reason or "").strip():
+            raise UserError(self.env._(
+                "Please give the reason for reopening the scorecard: it is kept in the history."))
+        self._qms_check_state("published")
+        self._qms_set_state("reviewed")
+        self._qms_log(self.env._("Publication withdrawn by %(user)s. Reason: %(reason)s",
+                                 user=self.env.user.name, reason=reason))
+        return True
+
+    def action_open_reopen_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_reopen", self.env._("Reopen Scorecard"))
 
     def action_reset_to_draft(self):
         self._qms_check_qms_office()

@@ -7,7 +7,8 @@ class QmsEffectivenessCheck(models.Model):
 
     _name = "qms.effectiveness.check"
     _description = "Effectiveness Check"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin",
+                "qms.department.scope.mixin"]
     _order = "date_due, id"
 
     _locked_states = ("effective", "not_effective")

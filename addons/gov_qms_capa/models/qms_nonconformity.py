@@ -34,8 +34,7 @@ class QmsNonconformity(models.Model):
     _check_company_auto = True
 
     _locked_states = ("closed", "cancelled")
-    _locked_writable_fields = frozenset({"state", "escalation_level", "date_deadline", "is_supervised",
-                                         "date_supervised", "date_overdue"})
+    _qms_deletable_states = ("new",)
 
     name = fields.Char(string="Code", required=True, copy=False, readonly=True, index=True,
                        default=lambda self: self.env._("New"))
@@ -96,6 +95,7 @@ class QmsNonconformity(models.Model):
     closed_on_time = fields.Boolean(compute="_compute_closure_figures", store=True)
     days_to_close = fields.Integer(compute="_compute_closure_figures", store=True)
     cancel_reason = fields.Text(readonly=True, copy=False)
+    reopen_count = fields.Integer(string="Reopened After Closure", readonly=True, copy=False)
 
     _name_company_uniq = models.Constraint("UNIQUE(company_id, name)", "Nonconformity codes are unique.")
 
@@ -141,10 +141,33 @@ class QmsNonconformity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not (vals.get("title") or "").strip():
+                self._check_title_text(vals.get("title"))
             department = self.env["hr.department"].browse(vals.get("department_id"))
             if not vals.get("owner_id") and department:
                 vals["owner_id"] = department._qms_head_user().id
         return super().create(vals_list)
+
+    @api.constrains("title")
+    def _check_title(self):
+        for nc in self:
+            self._check_title_text(nc.title)
+
+    @api.model
+    def _check_title_text(self, title):
+        if not (title or "").strip():
+            raise ValidationError(self.env._(
+                "Give the nonconformity a title: a short sentence saying what does not conform."))
+
+    @api.constrains("date_deadline", "date_detected")
+    def _check_deadline_after_detection(self):
+        for nc in self:
+            if nc.date_deadline and nc.date_detected and nc.date_deadline < nc.date_detected:
+                raise ValidationError(self.env._(
+                    "%(nc)s cannot be due (%(due)s) before it was found (%(found)s).",
+                    nc=nc.display_name, due=nc.date_deadline, found=nc.date_detected))
+        # and its actions: the check on the action's side does not see the detection date move
+        self.action_ids._check_deadline()
 
     @api.constrains("severity", "path")
     def _check_major_is_full_capa(self):
@@ -202,7 +225,8 @@ class QmsNonconformity(models.Model):
                 raise UserError(self.env._(
                     "%s is major: record the containment (what was done at once, by whom, when) before the "
                     "cause analysis.", nc.name))
-            similar = nc._qms_find_similar()
+            # a recurrence counts across departments: the codes are named even where the head cannot open them
+            similar = nc._qms_find_similar().sudo()
             nc._qms_set_state("analysis", is_recurrence=bool(similar), recurrence_count=len(similar))
             if similar:
                 nc.message_post(body=self.env._(
@@ -266,14 +290,14 @@ class QmsNonconformity(models.Model):
                 raise UserError(self.env._(
                     "%(user)s did part of the work on %(nc)s and so cannot approve its closure.",
                     user=user.name, nc=nc.name))
+            open_actions = nc.action_ids.filtered(lambda a: a.state not in ("done", "verified", "cancelled"))
+            if open_actions:
+                raise UserError(self.env._("%s still has open actions.", nc.name))
             if nc.path == "correction":
                 if not (nc.containment_description or "").strip() or not nc.evidence_attachment_ids:
                     raise UserError(self.env._(
                         "Describe the correction of %s and attach the proof before closing it.", nc.name))
             else:
-                open_actions = nc.action_ids.filtered(lambda a: a.state not in ("done", "verified", "cancelled"))
-                if open_actions:
-                    raise UserError(self.env._("%s still has open actions.", nc.name))
                 last_check = nc.check_ids.filtered(lambda c, n=nc: c.round == n.current_round)[:1]
                 if last_check.state != "effective":
                     raise UserError(self.env._(
@@ -284,7 +308,33 @@ class QmsNonconformity(models.Model):
         self.activity_ids.unlink()
         return True
 
-    def action_cancel(self, reason):
+    def _action_reopen(self, reason):
+        """The QMS office reopens a closed nonconformity (the closure was wrong, the problem came back).
+
+        Who, when and why go to the chatter; the closure figures are cleared and the CAPA loop takes a new
+        round (the correction-only path goes back to its correction).
+        """
+        if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._("Only the QMS office can reopen a closed nonconformity."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for reopening: it is kept in the history."))
+        self._qms_check_state("closed")
+        for nc in self:
+            closed = nc.date_closed
+            if nc.path == "correction":
+                nc._qms_set_state("triaged", closed_by_id=False, date_closed=False, reopen_count=nc.reopen_count + 1)
+            else:
+                nc._qms_set_state("reopened", closed_by_id=False, date_closed=False,
+                                  current_round=nc.current_round + 1, reopen_count=nc.reopen_count + 1)
+            nc.message_post(body=self.env._(
+                "Reopened by %(user)s (closed on %(date)s). Reason: %(reason)s",
+                user=self.env.user.name, date=closed, reason=reason))
+        return True
+
+    def action_open_reopen_wizard(self):
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_reopen", self.env._("Reopen Nonconformity"))
+
+    def _action_cancel(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Please give the reason for cancelling the nonconformity."))
         self._qms_check_state(*OPEN_STATES)
@@ -296,4 +346,4 @@ class QmsNonconformity(models.Model):
         return True
 
     def action_open_cancel_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_cancel", self.env._("Cancel Nonconformity"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_cancel", self.env._("Cancel Nonconformity"))

@@ -6,9 +6,12 @@ class QmsNonconformityCause(models.Model):
 
     _name = "qms.nonconformity.cause"
     _description = "Fishbone Cause"
+    _inherit = ["qms.locked.line.mixin"]
+    _qms_lock_parent = "nonconformity_id"
     _order = "nonconformity_id, category, sequence, id"
 
     nonconformity_id = fields.Many2one("qms.nonconformity", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="nonconformity_id.company_id", store=True, index=True, precompute=True)
     sequence = fields.Integer(default=10)
     category = fields.Selection(
         [("people", "People"), ("procedure", "Procedure"), ("policy", "Policy"), ("equipment", "Equipment"),

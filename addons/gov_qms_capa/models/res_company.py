@@ -13,3 +13,6 @@ class ResCompany(models.Model):
                                           help="Deducted from the person responsible for each item gone overdue.")
     qms_points_section_head = fields.Float(string="Points: Section Head", default=0.5)
     qms_points_leader = fields.Float(string="Points: Supervising Leader", default=0.25)
+    qms_scores_computed_on = fields.Date(
+        string="Scorecards Computed On", readonly=True, copy=False,
+        help="The day the daily job last computed last month's draft scorecards of this company.")

@@ -11,6 +11,7 @@ class QmsNonconformityAnalysis(models.Model):
 
     _name = "qms.nonconformity.analysis"
     _description = "Nonconformity Analysis"
+    _inherit = ["qms.department.scope.mixin"]
     _auto = False
     _order = "date_detected desc"
     _depends = {  # flushed before the view is read
@@ -39,22 +40,26 @@ class QmsNonconformityAnalysis(models.Model):
     closed_on_time = fields.Boolean(readonly=True)
 
     def init(self):
+        # the rows are computed when read (_table_query): drop the SQL view of earlier versions
         tools.drop_view_if_exists(self.env.cr, self._table)
-        age = SQL("(COALESCE(nc.date_closed, CURRENT_DATE) - nc.date_detected)")
+
+    @property
+    def _table_query(self):
+        """The rows, aged as of the user's today (a Python date, so that tests can freeze it)."""
+        today = fields.Date.context_today(self)
+        age = SQL("(COALESCE(nc.date_closed, %s) - nc.date_detected)", today)
         open_states = SQL(", ".join(["%s"] * len(OPEN_STATES)), *OPEN_STATES)
-        self.env.cr.execute(SQL(
-            """CREATE VIEW %(table)s AS (
-                SELECT nc.id, nc.id AS nonconformity_id, nc.name, nc.company_id, nc.department_id, nc.process_id,
-                       nc.source, nc.severity, nc.state, nc.date_detected, nc.date_closed,
-                       %(age)s AS age_days,
-                       CASE WHEN %(age)s <= 7 THEN '0_7' WHEN %(age)s <= 30 THEN '8_30'
-                            WHEN %(age)s <= 90 THEN '31_90' ELSE '90_plus' END AS ageing_bucket,
-                       nc.state IN (%(open)s) AS is_open,
-                       (nc.state IN (%(open)s) AND nc.date_deadline < CURRENT_DATE) AS is_overdue,
-                       COALESCE(nc.is_supervised, FALSE) AS is_supervised,
-                       COALESCE(nc.is_recurrence, FALSE) AS is_recurrence,
-                       COALESCE(nc.closed_on_time, FALSE) AS closed_on_time
-                  FROM qms_nonconformity nc
-            )""",
-            table=SQL.identifier(self._table), age=age, open=open_states,
-        ))
+        return SQL(
+            """SELECT nc.id, nc.id AS nonconformity_id, nc.name, nc.company_id, nc.department_id, nc.process_id,
+                      nc.source, nc.severity, nc.state, nc.date_detected, nc.date_closed,
+                      %(age)s AS age_days,
+                      CASE WHEN %(age)s <= 7 THEN '0_7' WHEN %(age)s <= 30 THEN '8_30'
+                           WHEN %(age)s <= 90 THEN '31_90' ELSE '90_plus' END AS ageing_bucket,
+                      nc.state IN (%(open)s) AS is_open,
+                      (nc.state IN (%(open)s) AND nc.date_deadline < %(today)s) AS is_overdue,
+                      COALESCE(nc.is_supervised, FALSE) AS is_supervised,
+                      COALESCE(nc.is_recurrence, FALSE) AS is_recurrence,
+                      COALESCE(nc.closed_on_time, FALSE) AS closed_on_time
+                 FROM qms_nonconformity nc""",
+            age=age, open=open_states, today=today,
+        )

@@ -12,6 +12,7 @@ class QmsSupervisedItem(models.Model):
 
     _name = "qms.supervised.item"
     _description = "Supervised Item"
+    _inherit = ["qms.department.scope.mixin"]
     _auto = False
     _order = "date_deadline, id"
     _depends = {  # flushed before the view is read
@@ -32,25 +33,29 @@ class QmsSupervisedItem(models.Model):
     days_overdue = fields.Integer(readonly=True, aggregator="max")
 
     def init(self):
+        # the rows are computed when read (_table_query): drop the SQL view of earlier versions
         tools.drop_view_if_exists(self.env.cr, self._table)
+
+    @property
+    def _table_query(self):
+        """The board as of the user's today (a Python date, so that tests can freeze it)."""
+        today = fields.Date.context_today(self)
         open_states = SQL(", ".join(["%s"] * len(OPEN_STATES)), *OPEN_STATES)
-        self.env.cr.execute(SQL(
-            """CREATE VIEW %(table)s AS (
-                SELECT nc.id * 2 AS id, 'nonconformity' AS item_type, 'qms.nonconformity' AS res_model,
-                       nc.id AS res_id, nc.name || ' ' || nc.title AS name, nc.id AS nonconformity_id,
-                       nc.company_id, nc.department_id, nc.owner_id, nc.date_deadline, nc.date_supervised,
-                       CURRENT_DATE - nc.date_deadline AS days_overdue
-                  FROM qms_nonconformity nc
-                 WHERE nc.is_supervised AND nc.state IN (%(open)s)
-                UNION ALL
-                SELECT a.id * 2 + 1, 'action', 'qms.action', a.id, a.name, a.nonconformity_id,
-                       a.company_id, a.department_id, a.owner_id, a.date_deadline, a.date_supervised,
-                       CURRENT_DATE - a.date_deadline
-                  FROM qms_action a
-                 WHERE a.is_supervised AND a.state = 'open'
-            )""",
-            table=SQL.identifier(self._table), open=open_states,
-        ))
+        return SQL(
+            """SELECT nc.id * 2 AS id, 'nonconformity' AS item_type, 'qms.nonconformity' AS res_model,
+                      nc.id AS res_id, nc.name || ' ' || nc.title AS name, nc.id AS nonconformity_id,
+                      nc.company_id, nc.department_id, nc.owner_id, nc.date_deadline, nc.date_supervised,
+                      %(today)s - nc.date_deadline AS days_overdue
+                 FROM qms_nonconformity nc
+                WHERE nc.is_supervised AND nc.state IN (%(open)s)
+               UNION ALL
+               SELECT a.id * 2 + 1, 'action', 'qms.action', a.id, a.name, a.nonconformity_id,
+                      a.company_id, a.department_id, a.owner_id, a.date_deadline, a.date_supervised,
+                      %(today)s - a.date_deadline
+                 FROM qms_action a
+                WHERE a.is_supervised AND a.state = 'open'""",
+            today=today, open=open_states,
+        )
 
     def action_open_item(self):
         self.ensure_one()

@@ -6,3 +6,4 @@ from . import test_reporting
 from . import test_scorecard
 from . import test_time_limits
 from . import test_performance
+from . import test_jobs_and_concurrency

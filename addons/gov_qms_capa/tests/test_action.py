@@ -29,10 +29,10 @@ class TestAction(QmsCapaCase):
 
     def test_extension_approved_keeps_the_original_due_date(self):
         with self.assertRaises(UserError, msg="a reason is needed"):
-            self.action.with_user(self.clerk).action_request_extension(self.d("2026-11-27"), "")
+            self.action.with_user(self.clerk)._action_request_extension(self.d("2026-11-27"), "")
         with self.assertRaises(UserError, msg="later than the current date"):
-            self.action.with_user(self.clerk).action_request_extension(self.d("2026-11-19"), "Printer broken")
-        self.action.with_user(self.clerk).action_request_extension(self.d("2026-11-27"), "Waiting for the new form")
+            self.action.with_user(self.clerk)._action_request_extension(self.d("2026-11-19"), "Printer broken")
+        self.action.with_user(self.clerk)._action_request_extension(self.d("2026-11-27"), "Waiting for the new form")
         self.assertEqual(self.action.extension_state, "requested")
         head_todos = self.action.activity_ids.filtered(lambda a: a.user_id == self.section_head)
         self.assertTrue(head_todos, "the department head is asked to decide")
@@ -46,10 +46,10 @@ class TestAction(QmsCapaCase):
         self.assertEqual(self.action.extension_state, "approved")
 
     def test_extension_refused_with_a_reason(self):
-        self.action.with_user(self.clerk).action_request_extension(self.d("2026-11-27"), "Busy")
+        self.action.with_user(self.clerk)._action_request_extension(self.d("2026-11-27"), "Busy")
         with self.assertRaises(UserError):
-            self.action.with_user(self.section_head).action_refuse_extension("")
-        self.action.with_user(self.section_head).action_refuse_extension("The licence law fixes the date")
+            self.action.with_user(self.section_head)._action_refuse_extension("")
+        self.action.with_user(self.section_head)._action_refuse_extension("The licence law fixes the date")
         self.assertEqual(self.action.extension_state, "refused")
         self.assertEqual(self.action.date_deadline, self.d("2026-11-20"))
 

@@ -113,14 +113,14 @@ class TestNonconformityFlow(QmsCapaCase):
     def test_cancel_needs_a_reason(self):
         nc = self.make_nc()
         with self.assertRaises(UserError):
-            nc.with_user(self.section_head).action_cancel(" ")
-        nc.with_user(self.section_head).action_cancel("Duplicate of the hotline ticket")
+            nc.with_user(self.section_head)._action_cancel(" ")
+        nc.with_user(self.section_head)._action_cancel("Duplicate of the hotline ticket")
         self.assertEqual(nc.state, "cancelled")
         self.assertEqual(nc.cancel_reason, "Duplicate of the hotline ticket")
 
     def test_recurrence_is_flagged_and_counted(self):
         earlier = self.make_nc(date_detected="2026-03-10")
-        earlier.with_user(self.section_head).action_cancel("kept for the test")  # cancelled ones do not count
+        earlier.with_user(self.section_head)._action_cancel("kept for the test")  # cancelled ones do not count
         self.make_nc(date_detected="2026-04-01")
         self.make_nc(date_detected="2025-06-01")  # more than 12 months before
         self.make_nc(department_id=self.finance.id, date_detected="2026-05-01")

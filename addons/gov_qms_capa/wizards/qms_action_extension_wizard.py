@@ -12,5 +12,5 @@ class QmsActionExtensionWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.action_id.action_request_extension(self.new_date, self.reason)
+        self.action_id._action_request_extension(self.new_date, self.reason)
         return {"type": "ir.actions.act_window_close"}

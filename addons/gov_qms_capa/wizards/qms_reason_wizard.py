@@ -7,6 +7,7 @@ class QmsReasonWizard(models.TransientModel):
     @api.model
     def _qms_allowed_methods(self):
         allowed = dict(super()._qms_allowed_methods())
-        allowed["qms.nonconformity"] = {"action_cancel"}
-        allowed["qms.action"] = {"action_cancel", "action_refuse_extension"}
+        allowed["qms.nonconformity"] = {"_action_cancel", "_action_reopen"}
+        allowed["qms.action"] = {"_action_cancel", "_action_refuse_extension"}
+        allowed["qms.department.score"] = {"_action_reopen"}
         return allowed

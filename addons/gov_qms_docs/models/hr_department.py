@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class HrDepartment(models.Model):
@@ -25,15 +25,3 @@ class HrDepartment(models.Model):
         """The head of the level above: who supervises an overdue item of this department."""
         self.ensure_one()
         return self.parent_id._qms_head_user() if self.parent_id else self.env["res.users"]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        departments = super().create(vals_list)
-        self.env.registry.clear_cache()  # record rules depend on who heads which department
-        return departments
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"manager_id", "parent_id", "active"} & set(vals):
-            self.env.registry.clear_cache()
-        return result

@@ -4,8 +4,11 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+
+from .qms_job import batches, commit_batch, lock_rows
+from .qms_locked_mixin import TRANSITION
 
 EscalationStep = namedtuple("EscalationStep", "offset working_days method")
 EscalationStep.__doc__ = """One rung of an escalation ladder.
@@ -75,12 +78,19 @@ class QmsDeadlineMixin(models.AbstractModel):
     carries out every step that has fallen due, in order, each exactly once per deadline
     (``escalation_level`` records the last step done), including steps missed while the
     job did not run. Rows are locked with SKIP LOCKED so that two workers never handle
-    the same record.
+    the same record, and each batch is committed with the steps it recorded, so that a
+    run that dies resumes where it stopped (see qms_job).
     """
 
     _name = "qms.deadline.mixin"
     _inherit = ["qms.notification.mixin"]
     _description = "QMS Time Limit and Escalation"
+
+    # On workflow records (qms.locked.mixin) the deadline and the steps done move only through the
+    # workflow: a due date is chosen at creation, then changed by an extension or a logged reset.
+    _qms_workflow_fields = frozenset({"date_deadline", "escalation_level"})
+    _qms_create_fields = frozenset({"date_deadline"})
+    _qms_job_batch_size = 200  # records per committed batch of the daily job (_cron_escalate)
 
     date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
     escalation_level = fields.Integer(
@@ -129,36 +139,116 @@ class QmsDeadlineMixin(models.AbstractModel):
 
     def write(self, vals):
         if "date_deadline" in vals and "escalation_level" not in vals:
+            # a new deadline, a new ladder; the same deadline written again keeps the steps done
+            new_deadline = fields.Date.to_date(vals["date_deadline"])
+            same = self.filtered(lambda record: record.date_deadline == new_deadline)
+            if same:
+                super(QmsDeadlineMixin, same).write(vals)
+                moved = self - same
+                return super(QmsDeadlineMixin, moved).write(dict(vals, escalation_level=0)) if moved else True
             vals = dict(vals, escalation_level=0)
         return super().write(vals)
 
+    @api.model
+    def _qms_to_date(self, value, label=None):
+        """A date from a client's value (a date or an ISO string), or a clear error."""
+        try:
+            day = fields.Date.to_date(value)
+        except (TypeError, ValueError):
+            day = None
+        if not day:
+            raise UserError(self.env._("%(label)s: %(value)s is not a valid date (expected YYYY-MM-DD).",
+                                       label=label or self.env._("Date"), value=value))
+        return day
+
+    def _qms_reset_deadline(self, new_date, reason):
+        """The QMS office moves the deadline of running items outside the extension workflow; who, when, from
+        what to what and why go to the chatter. A new deadline restarts the escalation ladder."""
+        if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._(
+                "Only the QMS office can reset a deadline. Owners ask for more time with an extension request."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for moving the deadline: it is kept in the history."))
+        new_date = self._qms_to_date(new_date, self._fields["date_deadline"]._description_string(self.env))
+        finished = self - self.filtered_domain(self._escalation_open_domain())
+        if finished:
+            raise UserError(self.env._("%s is finished: its deadline is part of the record and no longer moves.",
+                                       finished[0].display_name))
+        previous = {record: record.date_deadline for record in self}
+        self.with_context(qms_transition=TRANSITION).write({"date_deadline": new_date})
+        self._qms_log_each(lambda record: self.env._(
+            "Deadline reset by %(user)s from %(old)s to %(new)s. Reason: %(reason)s",
+            user=self.env.user.name, old=previous[record] or "-", new=new_date, reason=reason))
+        return True
+
+    def action_open_deadline_wizard(self):
+        return {
+            "type": "ir.actions.act_window", "res_model": "qms.deadline.wizard", "view_mode": "form",
+            "target": "new", "name": self.env._("Reset the Deadline"),
+            "context": {"default_res_model": self._name, "default_res_ids": self.ids},
+        }
+
     def _qms_lock_rows(self):
-        """Lock these rows for this transaction; return those no other worker holds."""
-        if not self:
-            return self
-        self.flush_recordset(["escalation_level"])
-        self.env.cr.execute(SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                                SQL.identifier(self._table), tuple(self.ids)))
-        locked = self.browse(row[0] for row in self.env.cr.fetchall())
-        locked.invalidate_recordset(["escalation_level"])
-        return locked
+        """Lock these rows for this transaction; return those no other worker holds, read afresh."""
+        return lock_rows(self)
 
     @api.model
     def _cron_escalate(self, today=None):
-        """Carry out every escalation step due by `today` (default: today), once each."""
+        """Carry out every escalation step due by `today` (default: today), once each.
+
+        The records with a step due are handled in batches of `_qms_job_batch_size`: a batch locks its
+        rows (skipping those another transaction holds), carries out their due steps and writes
+        ``escalation_level`` in the same transaction as the messages and to-dos. As a scheduled job each
+        batch is then committed with the job's progress (see qms_job), so a run that dies in a batch
+        leaves the earlier batches done and the next run does the rest, each step still once.
+        """
         today = today or fields.Date.context_today(self)
-        base_domain = [*self._escalation_open_domain(), ("date_deadline", "!=", False)]
-        candidates = self.search([*base_domain, ("escalation_level", "<", self._escalation_max_level())])
-        for company, records in candidates.grouped(lambda r: r._escalation_company()).items():
-            calendar = self._qms_working_days(company)
+        domain = self._qms_escalation_domain()
+        calendars = {}
+        due = self.search(domain, order="id")._qms_escalation_due(today, calendars)
+        left = len(due)
+        for batch in batches(due, self._qms_job_batch_size):
+            batch._qms_lock_rows().filtered_domain(domain)._qms_escalate(today, calendars)
+            left -= len(batch)
+            if not commit_batch(self.env, len(batch), left):
+                break  # time is up: Odoo runs the job again for the rest
+        return True
+
+    @api.model
+    def _qms_escalation_domain(self):
+        """The records that may still have an escalation step to carry out."""
+        return [*self._escalation_open_domain(), ("date_deadline", "!=", False),
+                ("escalation_level", "<", self._escalation_max_level())]
+
+    def _qms_escalation_calendar(self, company, calendars):
+        """The working days of `company`, loaded once per run (`calendars` caches them)."""
+        if company not in calendars:
+            calendars[company] = self._qms_working_days(company)
+        return calendars[company]
+
+    def _qms_escalation_due(self, today, calendars):
+        """Those of these records whose next escalation step has fallen due by `today`."""
+        due_ids = set()
+        for company, records in self.grouped(lambda record: record._escalation_company()).items():
+            calendar = self._qms_escalation_calendar(company, calendars)
+            steps = self._escalation_steps(company)
+            for record in records:
+                if record.escalation_level < len(steps) and \
+                        record._qms_step_date(steps[record.escalation_level], calendar) <= today:
+                    due_ids.add(record.id)
+        return self.filtered(lambda record: record.id in due_ids)
+
+    def _qms_escalate(self, today, calendars):
+        """Carry out the steps due by `today` on these (locked) records, in order, and record each one."""
+        for company, records in self.grouped(lambda record: record._escalation_company()).items():
+            calendar = self._qms_escalation_calendar(company, calendars)
             for level, step in enumerate(self._escalation_steps(company), start=1):
                 due = records.filtered(lambda r, lvl=level, st=step, cal=calendar: r.escalation_level < lvl
                                        and r._qms_step_date(st, cal) <= today)
-                due = due._qms_lock_rows().filtered(lambda r, lvl=level: r.escalation_level < lvl)
                 if due:
                     getattr(due, step.method)()
-                    due.write({"escalation_level": level})
-        return True
+                    # the job's bookkeeping: the step's own note is the chatter's record of it, not a tracking line
+                    due.with_context(qms_transition=TRANSITION, mail_notrack=True).write({"escalation_level": level})
 
     def _qms_step_date(self, step, calendar):
         """The day on which `step` falls due for this record."""

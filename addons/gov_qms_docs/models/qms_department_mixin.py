@@ -1,5 +1,66 @@
-from odoo import fields, models
+"""Record scopes for the record rules, each one searchable field evaluated for the current user
+when a query runs (Odoo's pattern of `hr.manager.department.report.has_department_manager_access`).
+
+The rules themselves never bake ids (no ``user.<x>.ids``): a rule domain is cached per user by
+the registry, the search method behind these fields is not. Who heads which department, who may
+change a parent record: both take effect at once, without clearing any cache.
+"""
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+
+class QmsDepartmentScopeMixin(models.AbstractModel):
+    """A record that belongs to one or more departments, found through `_qms_department_path`.
+
+    ``[('qms_in_my_departments', '=', True)]``: the records of the departments the current user
+    heads (as the manager of the department's employee record) and of all their sub-departments.
+    The path is a field name or a dotted path to an ``hr.department`` many2one or many2many,
+    or a tuple of paths (any of them matches).
+    """
+
+    _name = "qms.department.scope.mixin"
+    _description = "QMS Department Scope"
+
+    _qms_department_path = "department_id"
+
+    qms_in_my_departments = fields.Boolean(
+        string="In My Departments", compute="_compute_qms_in_my_departments",
+        search="_search_qms_in_my_departments",
+        help="Belongs to a department you head, or to one of its sub-departments.",
+    )
+
+    @api.model
+    def _qms_department_paths(self):
+        path = self._qms_department_path
+        return (path,) if isinstance(path, str) else tuple(path)
+
+    @api.model
+    def _qms_path_domain(self, path, domain):
+        """`domain` on the department at the end of `path`, whatever the user may read on the way."""
+        first, _dot, rest = path.partition(".")
+        return Domain(first, "any!", self._qms_path_domain(rest, domain) if rest else domain)
+
+    @api.model
+    def _qms_my_departments_domain(self):
+        headed = self.env["hr.department"].sudo().with_context(active_test=False).search_fetch(
+            [("manager_id.user_id", "=", self.env.uid)], ["parent_path"])
+        if not headed:
+            return Domain.FALSE
+        managed = Domain.OR(Domain("parent_path", "=like", f"{path}%") for path in headed.mapped("parent_path"))
+        return Domain.OR(self._qms_path_domain(path, managed) for path in self._qms_department_paths())
+
+    def _search_qms_in_my_departments(self, operator, value):
+        if operator != "in":
+            return NotImplemented  # the ORM negates the positive search for `= False` / `!= True`
+        return self._qms_my_departments_domain()
+
+    @api.depends_context("uid")
+    def _compute_qms_in_my_departments(self):
+        mine = self.sudo().filtered_domain(self._qms_my_departments_domain())
+        for record in self:
+            record.qms_in_my_departments = record in mine
 
 
 class QmsDepartmentMixin(models.AbstractModel):
@@ -7,10 +68,11 @@ class QmsDepartmentMixin(models.AbstractModel):
     records and those of its sub-departments.
 
     The record rules of every department-scoped model use the same domain,
-    ``[('department_id', 'in', user.qms_managed_department_ids.ids)]``.
+    ``[('qms_in_my_departments', '=', True)]`` (see `qms.department.scope.mixin`).
     """
 
     _name = "qms.department.mixin"
+    _inherit = ["qms.department.scope.mixin"]
     _description = "QMS Department-scoped Record"
 
     department_id = fields.Many2one("hr.department", index=True, tracking=True,
@@ -40,3 +102,70 @@ class QmsDepartmentMixin(models.AbstractModel):
                 raise UserError(self.env._(
                     "Only the head of %(department)s or the QMS office can do this for %(record)s.",
                     department=record.department_id.name, record=record.display_name))
+
+
+class QmsParentScopeMixin(models.AbstractModel):
+    """A line that sees and changes what its parent lets the user see and change.
+
+    ``[('qms_parent_readable', '=', True)]`` and ``[('qms_parent_writable', '=', True)]``: the
+    line's parent (the many2one named by `_qms_parent_field`) passes the current user's access
+    rights and record rules for reading, resp. writing. The record rules of the line models say
+    only this, so that a 5 Whys step, a checklist line or a control point is never more visible
+    or more editable than the record it belongs to, and follows its parent's rules when they change.
+    """
+
+    _name = "qms.parent.scope.mixin"
+    _description = "QMS Line Scoped by its Parent"
+
+    _qms_parent_field = None
+
+    qms_parent_readable = fields.Boolean(
+        string="Record Readable", compute="_compute_qms_parent_access", search="_search_qms_parent_readable",
+        help="You may read the record this line belongs to.")
+    qms_parent_writable = fields.Boolean(
+        string="Record Editable", compute="_compute_qms_parent_access", search="_search_qms_parent_writable",
+        help="You may change the record this line belongs to.")
+
+    @api.model
+    def _qms_scope_parent_field(self):
+        return self._qms_parent_field
+
+    @api.model
+    def _qms_parent_access_domain(self, mode):
+        """The lines whose parent the current user may `mode` ('read' or 'write')."""
+        parent_field = self._qms_scope_parent_field()
+        parent_model = self._fields[parent_field].comodel_name
+        # for the real user, also inside the sudo() in which the ORM applies record rules
+        if not self.env["ir.model.access"].sudo(False).check(parent_model, mode, raise_exception=False):
+            return Domain.FALSE
+        return Domain(parent_field, "any!", self.env["ir.rule"].sudo(False)._compute_domain(parent_model, mode))
+
+    def _search_qms_parent_readable(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return self._qms_parent_access_domain("read")
+
+    def _search_qms_parent_writable(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return self._qms_parent_access_domain("write")
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_qms_parent_access(self):
+        parent_field = self._qms_scope_parent_field()
+        parents = self.mapped(parent_field).sudo(False)
+        readable, writable = parents._filtered_access("read"), parents._filtered_access("write")
+        for line in self:
+            line.qms_parent_readable = line[parent_field] in readable
+            line.qms_parent_writable = line[parent_field] in writable
+
+
+class QmsLockedLineMixin(models.AbstractModel):
+    """The lines that follow their parent's lock follow its access too: their parent is `_qms_lock_parent`."""
+
+    _name = "qms.locked.line.mixin"
+    _inherit = ["qms.locked.line.mixin", "qms.parent.scope.mixin"]
+
+    @api.model
+    def _qms_scope_parent_field(self):
+        return self._qms_lock_parent

@@ -36,7 +36,10 @@ class QmsDocument(models.Model):
 
     _name = "qms.document"
     _description = "Controlled Document"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.department.mixin", "qms.deadline.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.department.mixin", "qms.deadline.mixin", "qms.locked.mixin"]
+    # the document itself never locks (its revisions do); its status, next review and withdrawal move only through
+    # the workflow, and a document that was ever in force is withdrawn, never deleted
+    _qms_deletable_states = ("draft",)
     _order = "tier_sequence, code, id"
     _rec_names_search = ["code", "name"]
     _check_company_auto = True
@@ -248,7 +251,8 @@ class QmsDocument(models.Model):
         for document in self:
             if document.state != "effective":
                 raise UserError(self.env._("Only an effective document can be reviewed: %s.", document.display_name))
-            document.write({"last_review_date": today, "date_deadline": document._qms_next_review_date(today)})
+            document._qms_write_workflow({"last_review_date": today,
+                                          "date_deadline": document._qms_next_review_date(today)})
             document.activity_ids.filtered(lambda a: a.summary == self.env._("Periodic review due")).action_feedback(
                 feedback=self.env._("Reviewed, no change needed."))
             document.message_post(body=self.env._("Periodic review done: no change needed. Next review on %s.",
@@ -266,6 +270,16 @@ class QmsDocument(models.Model):
             "res_id": revision.id, "view_mode": "form", "target": "current",
         }
 
+    def _qms_next_revision_label(self):
+        """The label of the next revision: one more than the highest number used so far (whoever may read them;
+        a deleted draft leaves a gap rather than a clash)."""
+        self.ensure_one()
+        labels = set(self.sudo().revision_ids.mapped("name"))
+        number = max((int(label) for label in labels if label.isdigit()), default=len(labels)) + 1
+        while str(number) in labels:
+            number += 1
+        return str(number)
+
     def _qms_start_revision(self, change_summary=False):
         self.ensure_one()
         in_progress = self.revision_ids.filtered(lambda r: r.state in ("draft", "in_review"))
@@ -282,7 +296,7 @@ class QmsDocument(models.Model):
             "approver_id": source.approver_id.id if source.approver_id != self.env.user else False,
         })
 
-    def action_withdraw(self, reason):
+    def _action_withdraw(self, reason):
         """Withdraw the document: its effective revision becomes obsolete, readers stop being asked."""
         self._qms_check_can_manage()
         if not (reason or "").strip():
@@ -293,7 +307,7 @@ class QmsDocument(models.Model):
         revisions = self.current_revision_id
         revisions._qms_set_state("obsolete", date_superseded=fields.Date.context_today(self))
         revisions.sudo().ack_ids.filtered(lambda a: a.state == "pending")._qms_cancel()
-        self.write({"withdrawal_reason": reason})
+        self._qms_write_workflow({"withdrawal_reason": reason})
         for document in self:
             document.message_post(body=self.env._("Document withdrawn: %s", reason))
         return True
@@ -321,7 +335,7 @@ class QmsDocument(models.Model):
         return report.report_action(self.current_revision_id, config=False)
 
     def action_open_withdraw_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_withdraw", self.env._("Withdraw Document"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_withdraw", self.env._("Withdraw Document"))
 
     # ------------------------------------------------------------------ master list (受控文件清单)
 

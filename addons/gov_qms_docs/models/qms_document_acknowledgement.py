@@ -12,6 +12,7 @@ class QmsDocumentAcknowledgement(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "qms.department.mixin", "qms.deadline.mixin",
                 "qms.locked.mixin"]
     _order = "state desc, date_deadline, id desc"
+    _qms_department_path = ("department_id", "document_id.department_id")
 
     _locked_states = ("acknowledged", "cancelled")
 

@@ -8,12 +8,11 @@ class QmsDocumentChangeRequest(models.Model):
     _name = "qms.document.change.request"
     _description = "Document Change Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin",
-                "qms.reference.mixin"]
+                "qms.reference.mixin", "qms.department.scope.mixin"]
     _qms_sequence_code = "qms.document.change.request"
     _order = "id desc"
 
     _locked_states = ("accepted", "refused")
-    _locked_writable_fields = frozenset({"state", "refusal_reason", "revision_id", "date_decided"})
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True,
                        default=lambda self: self.env._("New"))
@@ -54,7 +53,7 @@ class QmsDocumentChangeRequest(models.Model):
         self.activity_ids.action_feedback(feedback=self.env._("Accepted"))
         return True
 
-    def action_refuse(self, reason):
+    def _action_refuse(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Please tell the requester why the change is refused."))
         self._qms_check_decider()
@@ -67,4 +66,4 @@ class QmsDocumentChangeRequest(models.Model):
         return True
 
     def action_open_refuse_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_refuse", self.env._("Refuse Change Request"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_refuse", self.env._("Refuse Change Request"))

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .qms_job import batches, commit_batch, lock_rows
+
 PUBLISHED_STATES = ("effective", "superseded", "obsolete")
 
 
@@ -14,12 +16,15 @@ class QmsDocumentRevision(models.Model):
 
     _name = "qms.document.revision"
     _description = "Document Revision"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin",
+                "qms.department.scope.mixin"]
     _order = "document_id, id desc"
     _check_company_auto = True
 
     _locked_states = ("approved", "effective", "superseded", "obsolete")
-    _locked_writable_fields = frozenset({"state", "date_superseded", "rejection_reason"})
+    _qms_job_batch_size = 100  # revisions per committed batch of the job (_cron_take_effect)
+    # the author is whoever creates the revision (`create` sets it)
+    _qms_create_fields = frozenset({"author_id"})
 
     document_id = fields.Many2one("qms.document", required=True, index=True, ondelete="restrict",
                                   check_company=True)
@@ -39,8 +44,10 @@ class QmsDocumentRevision(models.Model):
     file = fields.Binary(attachment=True, help="Signed PDF or the DOCX of the document.")
     file_name = fields.Char()
     change_summary = fields.Text(help="What changed and why.")
-    author_id = fields.Many2one("res.users", required=True, index=True, tracking=True,
-                                default=lambda self: self.env.user)
+    author_id = fields.Many2one("res.users", required=True, index=True, tracking=True, readonly=True,
+                                default=lambda self: self.env.user,
+                                help="Who created the revision; it never changes, so that nobody approves their own "
+                                     "text.")
     reviewer_ids = fields.Many2many("res.users", string="Reviewers")
     approver_id = fields.Many2one("res.users", index=True, tracking=True)
     date_submitted = fields.Datetime(readonly=True, copy=False)
@@ -63,7 +70,7 @@ class QmsDocumentRevision(models.Model):
 
     def _default_name(self):
         document = self.env["qms.document"].browse(self.env.context.get("default_document_id"))
-        return str(len(document.revision_ids) + 1) if document else "1"
+        return document._qms_next_revision_label() if document else "1"
 
     @api.depends("state")
     def _compute_is_obsolete(self):
@@ -88,17 +95,31 @@ class QmsDocumentRevision(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su:  # segregation of duties starts here: the author is the creator
+                if vals.get("author_id") and vals["author_id"] != self.env.user.id:
+                    raise UserError(self.env._(
+                        "The author of a revision is the person who creates it; it cannot be someone else."))
+                vals["author_id"] = self.env.user.id
             if vals.get("document_id") and not vals.get("name"):
                 document = self.env["qms.document"].browse(vals["document_id"])
-                vals["name"] = str(len(document.revision_ids) + 1)
+                vals["name"] = document._qms_next_revision_label()
         return super().create(vals_list)
 
-    @api.constrains("author_id", "approver_id")
+    @api.constrains("author_id", "approver_id", "reviewer_ids")
     def _check_approver_is_not_author(self):
         for revision in self:
             if revision.approver_id and revision.approver_id == revision.author_id:
                 raise ValidationError(self.env._(
                     "%(user)s wrote revision %(revision)s and so cannot approve it: choose another approver.",
+                    user=revision.author_id.name, revision=revision.display_name))
+            if revision.approver_id and revision.approver_id in revision.reviewer_ids:
+                raise ValidationError(self.env._(
+                    "%(user)s reviews revision %(revision)s and so cannot also approve it: the approval is a second, "
+                    "independent look. Choose another approver or reviewer.",
+                    user=revision.approver_id.name, revision=revision.display_name))
+            if revision.author_id in revision.reviewer_ids:
+                raise ValidationError(self.env._(
+                    "%(user)s wrote revision %(revision)s and so cannot review it.",
                     user=revision.author_id.name, revision=revision.display_name))
 
     @api.constrains("effective_date", "date_approved")
@@ -145,7 +166,9 @@ class QmsDocumentRevision(models.Model):
         today = fields.Date.context_today(self)
         for revision in self:
             revision._qms_set_state("approved", date_approved=now, effective_date=revision.effective_date or today)
-        self.activity_ids.action_feedback(feedback=self.env._("Approved"))
+        # only the approver's own to-do is done: a reviewer's to-do is theirs to close
+        self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user).action_feedback(
+            feedback=self.env._("Approved"))
         # Taking effect updates the document and the readers' requests: a consequence of the
         # approval just authorised, not a right of the approver's own.
         self.filtered(lambda r: r.effective_date <= today).sudo()._qms_take_effect()
@@ -157,7 +180,7 @@ class QmsDocumentRevision(models.Model):
             revision.with_user(revision.approver_id).action_approve()
         return True
 
-    def action_reject(self, reason):
+    def _action_reject(self, reason):
         """In review -> back to draft, with the reason, for the author to rework."""
         self._qms_check_state("in_review")
         if not (reason or "").strip():
@@ -170,7 +193,9 @@ class QmsDocumentRevision(models.Model):
                 raise UserError(self.env._("Only the reviewers and the approver can reject revision %s.",
                                   revision.display_name))
         self._qms_set_state("draft", rejection_reason=reason)
-        self.activity_ids.action_feedback(feedback=self.env._("Rejected: %s", reason))
+        self.activity_ids.filtered(lambda activity: activity.user_id == user).action_feedback(
+            feedback=self.env._("Rejected: %s", reason))
+        self.activity_ids.unlink()  # the others' to-dos lapse with the review round: the text goes back to its author
         for revision in self:
             revision.message_post(body=self.env._("Rejected: %s", reason))
         self._qms_schedule_activities({revision: revision.author_id for revision in self},
@@ -180,6 +205,11 @@ class QmsDocumentRevision(models.Model):
     def action_reset_to_draft(self):
         """Withdraw a revision from review (author's change of mind)."""
         self._qms_check_state("in_review")
+        for revision in self:
+            if self.env.user != revision.author_id and \
+                    not self.env.user.has_group("gov_qms_docs.group_qms_document_controller"):
+                raise UserError(self.env._("Only the author of revision %s can withdraw it from review.",
+                                           revision.display_name))
         self._qms_set_state("draft")
         self.activity_ids.unlink()
         return True
@@ -205,10 +235,27 @@ class QmsDocumentRevision(models.Model):
 
     @api.model
     def _cron_take_effect(self, today=None):
-        """Approved revisions whose effective date has come take effect (catches up missed days)."""
+        """Approved revisions whose effective date has come take effect (catches up missed days).
+
+        In order of effective date, in batches of `_qms_job_batch_size` that a scheduled job commits one
+        by one (see qms_job): a revision's new status is recorded in the same transaction as the
+        superseding of the previous one, the document's message and the readers' requests. A revision
+        that another transaction holds is left for the next run, and so are the later revisions of its
+        document, so that the revisions of a document still take effect in order.
+        """
         today = today or fields.Date.context_today(self)
-        due = self.search([("state", "=", "approved"), ("effective_date", "<=", today)])
-        due.filtered(lambda r: r.state == "approved")._qms_take_effect()
+        domain = [("state", "=", "approved"), ("effective_date", "<=", today)]
+        due = self.search(domain, order="effective_date, id")
+        left = len(due)
+        held = set()  # documents with a revision left for the next run
+        for batch in batches(due, self._qms_job_batch_size):
+            locked = lock_rows(batch)
+            held.update((batch - locked).document_id.ids)
+            locked = locked.filtered_domain(domain).filtered(lambda r, held=held: r.document_id.id not in held)
+            locked._qms_take_effect()
+            left -= len(batch)
+            if not commit_batch(self.env, len(batch), left):
+                break  # time is up: Odoo runs the job again for the rest
         return True
 
     def _qms_readers(self):
@@ -249,7 +296,7 @@ class QmsDocumentRevision(models.Model):
         return action
 
     def action_open_reject_wizard(self):
-        return self.env["qms.reason.wizard"]._qms_open(self, "action_reject", self.env._("Reject Revision"))
+        return self.env["qms.reason.wizard"]._qms_open(self, "_action_reject", self.env._("Reject Revision"))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):

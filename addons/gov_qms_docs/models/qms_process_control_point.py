@@ -6,9 +6,12 @@ class QmsProcessControlPoint(models.Model):
 
     _name = "qms.process.control.point"
     _description = "Process Key Control Point"
+    _inherit = ["qms.parent.scope.mixin"]
+    _qms_parent_field = "process_id"
     _order = "process_id, sequence, id"
 
     process_id = fields.Many2one("qms.process", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True, index=True, precompute=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Step", required=True, translate=True)
     control_type = fields.Selection(

@@ -6,9 +6,12 @@ class QmsProcessKpi(models.Model):
 
     _name = "qms.process.kpi"
     _description = "Process Indicator"
+    _inherit = ["qms.parent.scope.mixin"]
+    _qms_parent_field = "process_id"
     _order = "process_id, sequence, id"
 
     process_id = fields.Many2one("qms.process", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True, index=True, precompute=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Indicator", required=True, translate=True)
     target = fields.Float(digits=(16, 2))

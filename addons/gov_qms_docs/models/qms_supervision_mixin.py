@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from .qms_deadline_mixin import EscalationStep
+from .qms_locked_mixin import TRANSITION
 
 
 class QmsSupervisionMixin(models.AbstractModel):
@@ -15,6 +16,8 @@ class QmsSupervisionMixin(models.AbstractModel):
     _name = "qms.supervision.mixin"
     _inherit = ["qms.deadline.mixin", "qms.department.mixin"]
     _description = "QMS Supervised Time Limit"
+
+    _qms_workflow_fields = frozenset({"is_supervised", "date_supervised", "date_overdue"})
 
     is_supervised = fields.Boolean(string="Supervised Item", readonly=True, copy=False, index=True, tracking=True,
                                    help="Overdue beyond the grace period: publicly supervised by the level above.")
@@ -32,11 +35,6 @@ class QmsSupervisionMixin(models.AbstractModel):
             EscalationStep(company.qms_supervise_after_days, True, "_qms_ladder_supervise"),
         ]
 
-    def write(self, vals):
-        if "date_deadline" in vals and "is_supervised" not in vals:
-            vals = dict(vals, is_supervised=False, date_supervised=False)  # a new deadline, a new ladder
-        return super().write(vals)
-
     @api.model
     def _qms_quiet(self):
         """Activities appear in the assignee's inbox; no e-mail is composed per item."""
@@ -50,7 +48,7 @@ class QmsSupervisionMixin(models.AbstractModel):
 
     def _qms_ladder_overdue(self):
         for deadline, records in self.grouped("date_deadline").items():
-            records.write({"date_overdue": deadline})
+            records.with_context(qms_transition=TRANSITION, mail_notrack=True).write({"date_overdue": deadline})
         self._qms_quiet()._qms_schedule_activities(
             {record: record.department_id._qms_head_user() for record in self}, self.env._("Overdue item"))
         self._qms_log_each(lambda record: self.env._(
@@ -59,7 +57,8 @@ class QmsSupervisionMixin(models.AbstractModel):
 
     def _qms_ladder_supervise(self):
         today = fields.Date.context_today(self)
-        self.write({"is_supervised": True, "date_supervised": today})
+        self.with_context(qms_transition=TRANSITION, mail_notrack=True).write(  # the note below tells it
+            {"is_supervised": True, "date_supervised": today})
         self._qms_quiet()._qms_schedule_activities(
             {record: record.department_id._qms_parent_head_user() for record in self},
             self.env._("Supervised item (挂牌督办)"))

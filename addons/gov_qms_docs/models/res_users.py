@@ -8,6 +8,8 @@ class ResUsers(models.Model):
         "hr.department", string="Departments Headed", compute="_compute_qms_managed_department_ids",
         help="Departments this user manages, with all their sub-departments.",
     )
+    # For checks in Python (e.g. who may triage or close). Record rules do not use it: they search
+    # `qms_in_my_departments` (qms.department.scope.mixin), evaluated when each query runs.
 
     def _compute_qms_managed_department_ids(self):
         Department = self.env["hr.department"].sudo().with_context(active_test=False)

@@ -1,8 +1,6 @@
 from datetime import date
 
-from freezegun import freeze_time
-
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase, freeze_time, new_test_user
 
 VIEWER = "base.group_user"
 HEAD = "base.group_user,gov_qms_docs.group_qms_department_head"
@@ -11,10 +9,17 @@ AUDITOR = "base.group_user,gov_qms_docs.group_qms_auditor"
 MANAGER = "base.group_user,gov_qms_docs.group_qms_manager"
 
 
+# "Today" for every test of the suite, whatever the machine's date: Monday 30 November 2026,
+# 10:00 in Beijing (02:00 UTC, the same day in both). The clock ticks from there, so that
+# timestamps still follow one another. A test that needs another day freezes it itself.
+TODAY = "2026-11-30 02:00:00"
+
+
+@freeze_time(TODAY, tick=True)
 class QmsDocsCase(TransactionCase):
     """A small municipal organisation: a city office above a bureau with two sections,
     and another bureau; users for every QMS role. The company works Monday to Friday
-    in Beijing time."""
+    in Beijing time. Today is Monday 30 November 2026 (see TODAY)."""
 
     @classmethod
     def setUpClass(cls):

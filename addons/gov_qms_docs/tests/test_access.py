@@ -101,7 +101,7 @@ class TestAccess(QmsDocsCase):
         self.assertEqual(Ack.with_user(self.section_head).search([("id", "in", acks.ids)]), acks)
         self.assertFalse(Ack.with_user(self.other_head).search([("id", "in", acks.ids)]))
         with self.assertRaises(AccessError):
-            acks.filtered(lambda a: a.user_id == self.clerk).with_user(self.author).write({"date_deadline": False})
+            acks.filtered(lambda a: a.user_id == self.clerk).with_user(self.author).write({"user_id": self.author.id})
 
     def test_processes_read_by_all_changed_by_their_department(self):
         process = self.env["qms.process"].create({"name": "Licensing", "department_id": self.section.id})

@@ -63,9 +63,9 @@ class TestBadInput(QmsDocsCase):
     def test_rejecting_without_reason_and_deciding_twice(self):
         revision = self.make_revision(self.make_document())
         with self.assertRaises(UserError, msg="nothing to reject before submission"):
-            revision.with_user(self.approver).action_reject("Not good")
+            revision.with_user(self.approver)._action_reject("Not good")
         revision.with_user(self.author).action_submit()
         with self.assertRaises(UserError):
-            revision.with_user(self.approver).action_reject(False)
+            revision.with_user(self.approver)._action_reject(False)
         with self.assertRaises(UserError, msg="submitting twice"):
             revision.with_user(self.author).action_submit()

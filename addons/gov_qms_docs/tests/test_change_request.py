@@ -30,8 +30,8 @@ class TestChangeRequest(QmsDocsCase):
 
     def test_refuse_needs_a_reason(self):
         with self.assertRaises(UserError):
-            self.request.with_user(self.author).action_refuse("")
-        self.request.with_user(self.author).action_refuse("The law fixes the 5-day limit.")
+            self.request.with_user(self.author)._action_refuse("")
+        self.request.with_user(self.author)._action_refuse("The law fixes the 5-day limit.")
         self.assertEqual(self.request.state, "refused")
         self.assertEqual(self.request.refusal_reason, "The law fixes the 5-day limit.")
         self.assertFalse(self.document.revision_ids.filtered(lambda r: r.state == "draft"))
@@ -43,4 +43,4 @@ class TestChangeRequest(QmsDocsCase):
             self.request.with_user(self.other_head).action_accept()
         self.request.with_user(self.bureau_head).action_accept()
         with self.assertRaises(UserError, msg="decided once"):
-            self.request.with_user(self.author).action_refuse("late")
+            self.request.with_user(self.author)._action_refuse("late")

@@ -46,7 +46,7 @@ class TestReports(QmsDocsCase):
                          self.procedure | self.budget)
         self.assertEqual(self.wizard(department_id=self.bureau.id)._qms_documents(),
                          self.procedure | self.instruction, "a department includes its sections")
-        self.budget.with_user(self.other_head).action_withdraw("Merged")
+        self.budget.with_user(self.other_head)._action_withdraw("Merged")
         self.assertNotIn(self.budget, self.wizard(department_id=city)._qms_documents())
         self.assertIn(self.budget, self.wizard(department_id=city, include_obsolete=True)._qms_documents())
 

@@ -29,7 +29,8 @@ class TestRevisionLifecycle(QmsDocsCase):
         today = fields.Date.context_today(first)
         self.assertEqual(first.state, "effective", "approved with no date: effective at once")
         self.assertEqual(first.effective_date, today)
-        self.assertFalse(first.activity_ids, "review and approval to-dos are done")
+        self.assertEqual(first.activity_ids.user_id, self.reviewer,
+                         "the approver's to-do is done; the reviewer's is theirs, never closed by the approval")
         self.assertEqual(document.state, "effective")
         self.assertEqual(document.current_revision_id, first)
         self.assertEqual(document.revision_label, "1")
@@ -80,10 +81,10 @@ class TestRevisionLifecycle(QmsDocsCase):
         revision = self.make_revision(self.make_document())
         revision.with_user(self.author).action_submit()
         with self.assertRaises(UserError):
-            revision.with_user(self.approver).action_reject("  ")
+            revision.with_user(self.approver)._action_reject("  ")
         self.assertEqual(revision.state, "in_review")
         wizard = self.env["qms.reason.wizard"].with_user(self.reviewer).create({
-            "res_model": revision._name, "res_ids": revision.ids, "method": "action_reject",
+            "res_model": revision._name, "res_ids": revision.ids, "method": "_action_reject",
             "reason": "Step 2 contradicts the licensing law.",
         })
         wizard.action_confirm()
@@ -157,8 +158,8 @@ class TestRevisionLifecycle(QmsDocsCase):
         document = self.make_document(distribution_user_ids=[(6, 0, self.clerk.ids)])
         revision = self.make_effective(document)
         with self.assertRaises(UserError):
-            document.with_user(self.author).action_withdraw("")
-        document.with_user(self.author).action_withdraw("Replaced by the one-window procedure")
+            document.with_user(self.author)._action_withdraw("")
+        document.with_user(self.author)._action_withdraw("Replaced by the one-window procedure")
         self.assertEqual(document.state, "obsolete")
         self.assertEqual(revision.state, "obsolete")
         self.assertTrue(revision.is_obsolete)

@@ -1,2 +1,3 @@
 from . import qms_reason_wizard
 from . import qms_master_list_wizard
+from . import qms_deadline_wizard

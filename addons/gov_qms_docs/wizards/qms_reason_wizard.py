@@ -16,9 +16,9 @@ class QmsReasonWizard(models.TransientModel):
 
     # Record methods this wizard may call, by model: nothing else can be triggered through it.
     _ALLOWED = {
-        "qms.document": {"action_withdraw"},
-        "qms.document.revision": {"action_reject"},
-        "qms.document.change.request": {"action_refuse"},
+        "qms.document": {"_action_withdraw"},
+        "qms.document.revision": {"_action_reject"},
+        "qms.document.change.request": {"_action_refuse"},
     }
 
     @api.model
