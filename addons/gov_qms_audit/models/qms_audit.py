@@ -96,7 +96,19 @@ class QmsAudit(models.Model):
             heads = self.env["res.users"].union(*(department._qms_head_user() for department in audit.department_ids))
             audit.distribution_ids = audit.auditee_ids | heads
 
+    _QMS_OFFICE_FIELDS = frozenset({"lead_auditor_id", "team_ids", "department_ids", "programme_id", "audit_type"})
+
     def write(self, vals):
+        office = self._QMS_OFFICE_FIELDS & set(vals)
+        if office and not self._qms_in_transition() and not self.env.su and \
+                not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._(
+                "The QMS office names the team and the audited departments of %(audit)s (%(fields)s).",
+                audit=self[:1].name, fields=", ".join(self._fields[name]._description_string(self.env)
+                                                      for name in sorted(office))))
+        if "follow_up_audit_id" in vals and not self.env.su and \
+                not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            raise UserError(self.env._("The QMS office names the follow-up audit."))
         if set(vals) - {"follow_up_audit_id"} and not self._qms_in_transition() and \
                 not all(name.startswith(("message_", "activity_")) for name in vals) and \
                 any(audit.report_state == "final" for audit in self):
@@ -111,6 +123,25 @@ class QmsAudit(models.Model):
         if moved:
             moved._qms_reschedule()
         return result
+
+    @api.model
+    def _qms_check_in_scope(self, records):
+        """Checklist lines and findings are about the departments their audit covers."""
+        for record in records:
+            if record.department_id not in record.audit_id.department_ids:
+                raise ValidationError(self.env._(
+                    "%(department)s is not audited by %(audit)s: choose one of its audited departments.",
+                    department=record.department_id.name, audit=record.audit_id.name))
+
+    @api.constrains("follow_up_audit_id")
+    def _check_follow_up_audit(self):
+        for audit in self.filtered("follow_up_audit_id"):
+            follow_up = audit.follow_up_audit_id
+            if follow_up == audit or follow_up.state == "cancelled" or follow_up.date_start < audit.date_start \
+                    or not (follow_up.department_ids & audit.department_ids):
+                raise ValidationError(self.env._(
+                    "The follow-up audit of %(audit)s must be a later audit, not cancelled, of the same departments.",
+                    audit=audit.name))
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):

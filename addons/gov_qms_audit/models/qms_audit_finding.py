@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 CLASSIFICATIONS = [("major", "Major nonconformity"), ("minor", "Minor nonconformity"),
                    ("observation", "Observation"), ("ofi", "Opportunity for improvement")]
@@ -28,6 +28,10 @@ class QmsAuditFinding(models.Model):
     nonconformity_id = fields.Many2one("qms.nonconformity", readonly=True, copy=False, index=True)
     action_id = fields.Many2one("qms.action", string="Improvement Action", readonly=True, copy=False)
 
+    @api.constrains("department_id", "audit_id")
+    def _check_department_audited(self):
+        self.env["qms.audit"]._qms_check_in_scope(self)
+
     def _qms_parent_frozen(self, parent):
         """Findings are part of the report: frozen once the lead auditor made it final."""
         return parent.report_state == "final" or parent.state in ("closed", "cancelled")
@@ -39,7 +43,7 @@ class QmsAuditFinding(models.Model):
         # Raising into the CAPA loop is the consequence of the auditor's finding, not a right of their own.
         ncs = self.env["qms.nonconformity"].sudo().create([
             {
-                "title": (finding.statement or "").strip().splitlines()[0][:120] or finding.audit_id.name,
+                "title": ((finding.statement or "").strip().splitlines() or [""])[0][:120] or finding.audit_id.name,
                 "description": self.env._(
                     "<p><b>Criterion:</b> %(criterion)s</p><p><b>Evidence:</b> %(evidence)s</p>"
                     "<p><b>Statement:</b> %(statement)s</p>",
@@ -59,7 +63,7 @@ class QmsAuditFinding(models.Model):
         to_action = self.filtered(lambda f: f.classification == "ofi" and not f.action_id)
         actions = self.env["qms.action"].sudo().create([
             {
-                "name": (finding.statement or "").strip().splitlines()[0][:120] or finding.audit_id.name,
+                "name": ((finding.statement or "").strip().splitlines() or [""])[0][:120] or finding.audit_id.name,
                 "description": finding.evidence, "action_type": "improvement",
                 "department_id": finding.department_id.id,
                 "owner_id": finding.department_id._qms_head_user().id or finding.audit_id.lead_auditor_id.user_id.id,

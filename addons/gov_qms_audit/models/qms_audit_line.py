@@ -36,6 +36,10 @@ class QmsAuditLine(models.Model):
         for line in self:
             line.is_locked = line.audit_id.state in LOCKED_AUDIT_STATES
 
+    @api.constrains("department_id", "audit_id")
+    def _check_department_audited(self):
+        self.env["qms.audit"]._qms_check_in_scope(self)
+
     def _qms_parent_frozen(self, parent):
         """The checklist is evidence from the moment the audit is reported."""
         return parent.state in LOCKED_AUDIT_STATES

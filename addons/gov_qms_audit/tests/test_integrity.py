@@ -224,7 +224,7 @@ class TestIntegrity(QmsAuditCase):
         with self.assertRaises(ValidationError):
             nc.with_user(self.section_head).write({"title": " "})
         nc.with_user(self.section_head).action_triage_capa()
-        with self.assertRaises(ValidationError, msg="detection moved after the deadline"):
+        with self.assertRaises(UserError, msg="detection moved after the deadline (and settled at triage)"):
             nc.with_user(self.section_head).write({"date_detected": "2027-01-31"})
 
     # 9 -------------------------------------------------------------- arguments from a client
@@ -394,3 +394,73 @@ class TestIntegrity(QmsAuditCase):
         with self.assertRaises(UserError):
             proof.with_user(self.clerk).unlink()
         self.assertTrue(action.evidence_note.strip())
+
+    def test_findings_of_the_api_client_probe(self):
+        """Cases a hostile XML-RPC client found on the demo database: each stays fixed."""
+        # a revision under review keeps its text, reviewers and approver
+        document = self.make_document()
+        revision = self.make_revision(document)
+        revision.with_user(self.author).action_submit()
+        for vals in ({"body": "<p>other text</p>"}, {"approver_id": self.clerk.id}, {"reviewer_ids": [(5,)]}):
+            with self.assertRaises(UserError):
+                revision.with_user(self.author).write(vals)
+        # no new file slipped into a locked record's evidence, nor moved onto it, nor published
+        nc = self.make_nc(title="Wrong phone number on the counter sign")
+        nc.with_user(self.section_head).action_triage_correction()
+        proof = self.env["ir.attachment"].with_user(self.section_head).create({"name": "p.jpg", "raw": b"p"})
+        nc.with_user(self.section_head).write({
+            "containment_description": "Sign replaced", "containment_by_id": self.clerk.id,
+            "containment_date": "2026-11-03", "evidence_attachment_ids": [(6, 0, proof.ids)]})
+        nc.with_user(self.bureau_head).action_close()
+        with self.assertRaises(UserError):
+            self.env["ir.attachment"].with_user(self.section_head).create(
+                {"name": "late.jpg", "raw": b"x", "res_model": nc._name, "res_id": nc.id})
+        loose = self.env["ir.attachment"].with_user(self.section_head).create({"name": "x.jpg", "raw": b"x"})
+        with self.assertRaises(UserError):
+            loose.with_user(self.section_head).write({"res_model": nc._name, "res_id": nc.id})
+        with self.assertRaises(UserError):
+            proof.with_user(self.section_head).write({"public": True})
+        # the facts of a triaged nonconformity, and the department of an action, do not move
+        other = self.make_nc()
+        action = self.to_action_stage(other)
+        for vals in ({"department_id": self.finance.id}, {"severity": "major"}, {"source": "self_reported"},
+                     {"reported_by_id": self.section_head.id}, {"date_detected": "2026-11-03"}):
+            with self.assertRaises(UserError, msg=str(vals)):
+                other.with_user(self.section_head).write(vals)
+        with self.assertRaises(UserError):
+            action.with_user(self.clerk).write({"department_id": self.finance.id})
+        # the lines of a record stay with it
+        why = self.env["qms.nonconformity.why"].with_user(self.section_head).create(
+            {"nonconformity_id": other.id, "question": "Why?", "answer": "Because"})
+        with self.assertRaises(UserError):
+            why.with_user(self.section_head).write({"nonconformity_id": self.make_nc().id})
+        # nobody judges the effectiveness of their own actions, the QMS office included
+        self.finish_action(action)
+        check = other.check_ids
+        check.with_user(self.auditor).write({"evidence_note": "sampled"})
+        action.sudo()._qms_write_workflow({"owner_id": self.qms_manager.id})
+        with self.assertRaises(UserError):
+            check.with_user(self.qms_manager).action_effective()
+        with self.assertRaises(UserError):
+            check.with_user(self.auditor).write({"round": 2})
+        # the audit team and the audited departments are the QMS office's; findings stay within the scope
+        audit = self.make_audit()
+        with self.assertRaises(UserError):
+            audit.with_user(self.auditor2).write({"lead_auditor_id": self.member.id})
+        audit.with_user(self.auditor).action_generate_checklist()
+        with self.assertRaises(ValidationError):
+            audit.line_ids[0].with_user(self.auditor).write({"department_id": self.finance.id})
+        with self.assertRaises(ValidationError):
+            self.env["qms.audit.finding"].with_user(self.auditor).create({
+                "audit_id": audit.id, "department_id": self.finance.id, "classification": "minor",
+                "criterion": "7.5.3", "evidence": "seen", "statement": "not audited here"})
+        with self.assertRaises(UserError):
+            audit.with_user(self.qms_manager)._qms_reset_deadline("2027-01-05", "an audit's notice follows its dates")
+        # bad values from a client: a clear error, never a traceback
+        with self.assertRaises(ValidationError):
+            self.make_nc(title=12345)
+        for res_ids in ("1", {"a": 1}, [[1]], [1.5], [0], [999999999]):
+            wizard = self.env["qms.reason.wizard"].with_user(self.section_head).create(
+                {"res_model": "qms.nonconformity", "res_ids": res_ids, "method": "_action_cancel", "reason": "x"})
+            with self.assertRaises(UserError, msg=str(res_ids)):
+                wizard.action_confirm()

@@ -22,8 +22,8 @@ class QmsAction(models.Model):
     _locked_states = ("done", "verified", "cancelled")
     # set by `create` itself from the nonconformity and the due date
     # an action belongs to the nonconformity it was planned for: chosen at creation, never moved
-    _qms_workflow_fields = frozenset({"nonconformity_id"})
-    _qms_create_fields = frozenset({"round", "original_deadline", "nonconformity_id"})
+    _qms_workflow_fields = frozenset({"nonconformity_id", "department_id"})
+    _qms_create_fields = frozenset({"round", "original_deadline", "nonconformity_id", "department_id"})
 
     name = fields.Char(string="Action", required=True, tracking=True)
     description = fields.Text()

@@ -12,6 +12,9 @@ class QmsEffectivenessCheck(models.Model):
     _order = "date_due, id"
 
     _locked_states = ("effective", "not_effective")
+    # a check belongs to one round of one nonconformity; who checks is named by the head or the QMS office
+    _qms_workflow_fields = frozenset({"nonconformity_id", "round"})
+    _qms_create_fields = frozenset({"nonconformity_id", "round"})
 
     nonconformity_id = fields.Many2one("qms.nonconformity", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="nonconformity_id.company_id", store=True)
@@ -56,6 +59,11 @@ class QmsEffectivenessCheck(models.Model):
         for check in self:
             if self.env.user != check.checker_id and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
                 raise UserError(self.env._("Only the checker named on %s can record its result.", check.display_name))
+            owners = check.nonconformity_id.action_ids.filtered(lambda a, c=check: a.round == c.round).owner_id
+            if self.env.user in owners:
+                raise UserError(self.env._(
+                    "%(user)s owns actions on %(nc)s and so cannot judge their effectiveness.",
+                    user=self.env.user.name, nc=check.nonconformity_id.name))
             if not (check.evidence_note or "").strip() and not check.evidence_attachment_ids:
                 raise UserError(self.env._("Record the evidence of %s before its result.", check.display_name))
         self._qms_set_state(result, date_checked=fields.Date.context_today(self))

@@ -141,12 +141,27 @@ class QmsNonconformity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not (vals.get("title") or "").strip():
-                self._check_title_text(vals.get("title"))
-            department = self.env["hr.department"].browse(vals.get("department_id"))
+            self._check_title_text(vals.get("title"))
+            department_id = vals.get("department_id")
+            department = self.env["hr.department"].browse(department_id if isinstance(department_id, int) else [])
             if not vals.get("owner_id") and department:
                 vals["owner_id"] = department._qms_head_user().id
         return super().create(vals_list)
+
+    # the facts of a nonconformity are settled at triage: its figures (department, severity, source) and the
+    # independence of its checker (the reporter) follow from them
+    _QMS_TRIAGED_FACTS = frozenset({"department_id", "severity", "source", "reported_by_id", "date_detected"})
+
+    def write(self, vals):
+        if not self._qms_in_transition():
+            facts = self._QMS_TRIAGED_FACTS & set(vals)
+            settled = self.filtered(lambda nc: nc.state != "new")
+            if facts and settled:
+                raise UserError(self.env._(
+                    "%(nc)s is triaged: %(fields)s no longer change. Cancel it with a reason and raise a new one "
+                    "if they were wrong.", nc=settled[0].display_name,
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in sorted(facts))))
+        return super().write(vals)
 
     @api.constrains("title")
     def _check_title(self):
@@ -155,7 +170,7 @@ class QmsNonconformity(models.Model):
 
     @api.model
     def _check_title_text(self, title):
-        if not (title or "").strip():
+        if not isinstance(title, str) or not title.strip():
             raise ValidationError(self.env._(
                 "Give the nonconformity a title: a short sentence saying what does not conform."))
 

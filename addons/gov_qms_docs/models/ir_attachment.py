@@ -20,7 +20,7 @@ class IrAttachment(models.Model):
             if not model._abstract and not model._transient and isinstance(model, mixins)
         )
 
-    def _qms_locked_owner(self):
+    def _qms_locked_owner(self, linked=True):
         """The first locked QMS record whose evidence these attachments are, or an empty recordset."""
         locked_models = dict(self._qms_locked_models())
         sudo_self = self.sudo()
@@ -32,6 +32,8 @@ class IrAttachment(models.Model):
             locked = self.env[model_name].sudo().browse(ids).exists()._qms_evidence_locked()
             if locked:
                 return locked[:1]
+        if not linked:  # a new file is linked to nothing yet
+            return self.env["ir.attachment"].browse()
         # files linked as evidence through a many2many field (uploaded from the form)
         for model_name, field_names in locked_models.items():
             for field_name in field_names:
@@ -41,19 +43,28 @@ class IrAttachment(models.Model):
                     return locked[:1]
         return self.env["ir.attachment"].browse()
 
-    def _qms_check_evidence_unlocked(self):
+    def _qms_check_evidence_unlocked(self, linked=True):
         if not self:
             return
-        owner = self._qms_locked_owner()
+        owner = self._qms_locked_owner(linked)
         if owner:
             raise UserError(self.env._(
                 "This file is evidence of %s, which is locked: it can no longer be replaced or deleted.",
                 owner.display_name))
 
     def write(self, vals):
-        if set(vals) - {"access_token", "public", "original_id"}:
+        if set(vals) - {"access_token", "original_id"}:
             self._qms_check_evidence_unlocked()
-        return super().write(vals)
+        result = super().write(vals)
+        if {"res_model", "res_id"} & set(vals):
+            self._qms_check_evidence_unlocked()  # nor moved onto a locked record
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        attachments = super().create(vals_list)
+        attachments._qms_check_evidence_unlocked(linked=False)  # no file is added to a locked record
+        return attachments
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_qms_evidence(self):

@@ -90,6 +90,7 @@ class QmsDeadlineMixin(models.AbstractModel):
     # workflow: a due date is chosen at creation, then changed by an extension or a logged reset.
     _qms_workflow_fields = frozenset({"date_deadline", "escalation_level"})
     _qms_create_fields = frozenset({"date_deadline"})
+    _qms_deadline_resettable = False  # time-limited items whose deadline the QMS office may move, with a reason
     _qms_job_batch_size = 200  # records per committed batch of the daily job (_cron_escalate)
 
     date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
@@ -164,6 +165,9 @@ class QmsDeadlineMixin(models.AbstractModel):
     def _qms_reset_deadline(self, new_date, reason):
         """The QMS office moves the deadline of running items outside the extension workflow; who, when, from
         what to what and why go to the chatter. A new deadline restarts the escalation ladder."""
+        if not self._qms_deadline_resettable:
+            raise UserError(self.env._("The deadline of %s follows from its other dates: change those instead.",
+                                       self._description))
         if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
             raise UserError(self.env._(
                 "Only the QMS office can reset a deadline. Owners ask for more time with an extension request."))

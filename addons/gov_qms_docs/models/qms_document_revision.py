@@ -21,7 +21,9 @@ class QmsDocumentRevision(models.Model):
     _order = "document_id, id desc"
     _check_company_auto = True
 
-    _locked_states = ("approved", "effective", "superseded", "obsolete")
+    # in review, the text and the people reviewing and approving it stay as submitted: the author withdraws
+    # it from review to change anything
+    _locked_states = ("in_review", "approved", "effective", "superseded", "obsolete")
     _qms_job_batch_size = 100  # revisions per committed batch of the job (_cron_take_effect)
     # the author is whoever creates the revision (`create` sets it)
     _qms_create_fields = frozenset({"author_id"})

@@ -64,10 +64,11 @@ class QmsLockedLineMixin(models.AbstractModel):
         check_workflow_fields(self, vals)
         parents = self._qms_parents()
         self._qms_check_parent_open(parents)
-        result = super().write(vals)
-        if self._qms_lock_parent in vals:  # moved to another parent: that one must be open too
-            self._qms_check_parent_open()
-        return result
+        if self._qms_lock_parent in vals and any(line[self._qms_lock_parent].id != vals[self._qms_lock_parent]
+                                                 for line in self):
+            raise UserError(self.env._("A %s stays with the record it was written for: add a new one there instead.",
+                                       self._description))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_parent_open(self):

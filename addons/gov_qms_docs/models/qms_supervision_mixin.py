@@ -18,6 +18,7 @@ class QmsSupervisionMixin(models.AbstractModel):
     _description = "QMS Supervised Time Limit"
 
     _qms_workflow_fields = frozenset({"is_supervised", "date_supervised", "date_overdue"})
+    _qms_deadline_resettable = True
 
     is_supervised = fields.Boolean(string="Supervised Item", readonly=True, copy=False, index=True, tracking=True,
                                    help="Overdue beyond the grace period: publicly supervised by the level above.")

@@ -17,6 +17,7 @@ class QmsDeadlineWizard(models.TransientModel):
         self.ensure_one()
         if self.res_model not in self.env or not isinstance(self.env[self.res_model], self.pool["qms.deadline.mixin"]):
             raise UserError(self.env._("This step cannot be done from here."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
+        target = {"res_model": self.res_model, "res_ids": self.res_ids}
+        records = self.env["qms.reason.wizard"].new(target)._qms_records()
         records._qms_reset_deadline(self.new_date, self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -33,10 +33,20 @@ class QmsReasonWizard(models.TransientModel):
             "context": {"default_res_model": records._name, "default_res_ids": records.ids, "default_method": method},
         }
 
+    def _qms_records(self):
+        """The records the wizard acts on, or a clear error for ids that are not a list of records."""
+        ids = self.res_ids
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and i > 0 for i in ids):
+            raise UserError(self.env._("This step cannot be done from here."))
+        records = self.env[self.res_model].browse(ids).exists()
+        if len(records) != len(set(ids)):
+            raise UserError(self.env._("Some of the records were deleted in the meantime: reload the page."))
+        return records
+
     def action_confirm(self):
         self.ensure_one()
         if self.method not in self._qms_allowed_methods().get(self.res_model, ()):
             raise UserError(self.env._("This step cannot be done from here."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
+        records = self._qms_records()
         getattr(records, self.method)(self.reason)
         return {"type": "ir.actions.act_window_close"}
