@@ -420,6 +420,13 @@ class TestIntegrity(QmsAuditCase):
             loose.with_user(self.section_head).write({"res_model": nc._name, "res_id": nc.id})
         with self.assertRaises(UserError):
             proof.with_user(self.section_head).write({"public": True})
+        # who did a correction is recorded once: a doer cannot relabel it and then approve the closure
+        relabel = self.make_nc()
+        relabel.with_user(self.section_head).action_triage_correction()
+        relabel.with_user(self.section_head).write({"containment_description": "Fixed",
+                                                    "containment_by_id": self.section_head.id})
+        with self.assertRaises(UserError):
+            relabel.with_user(self.section_head).write({"containment_by_id": self.clerk.id})
         # the facts of a triaged nonconformity, and the department of an action, do not move
         other = self.make_nc()
         action = self.to_action_stage(other)

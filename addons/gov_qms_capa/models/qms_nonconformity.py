@@ -161,6 +161,14 @@ class QmsNonconformity(models.Model):
                     "%(nc)s is triaged: %(fields)s no longer change. Cancel it with a reason and raise a new one "
                     "if they were wrong.", nc=settled[0].display_name,
                     fields=", ".join(self._fields[name]._description_string(self.env) for name in sorted(facts))))
+            # who did the correction is recorded once: relabelling it would let a doer approve the closure
+            if "containment_by_id" in vals and not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+                relabelled = self.filtered(lambda nc: nc.containment_by_id
+                                           and nc.containment_by_id.id != vals["containment_by_id"])
+                if relabelled:
+                    raise UserError(self.env._(
+                        "%s: who did the correction is already recorded. Only the QMS office can correct it.",
+                        relabelled[0].display_name))
         return super().write(vals)
 
     @api.constrains("title")
