@@ -42,7 +42,7 @@ class QmsDocumentAcknowledgement(models.Model):
             if ack.user_id != self.env.user:
                 raise UserError(self.env._(
                     "Only %s can confirm having read and understood this revision.", ack.user_id.name))
-        self._qms_set_state("acknowledged", date_acknowledged=fields.Datetime.now())
+        self._qms_set_state("acknowledged", date_acknowledged=self._qms_timestamp())
         self.sudo().activity_ids.action_feedback(feedback=self.env._("Read and understood"))
         return True
 

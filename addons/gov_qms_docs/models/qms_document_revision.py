@@ -150,7 +150,7 @@ class QmsDocumentRevision(models.Model):
             if revision.document_id.revision_ids.filtered(lambda r: r.state in PUBLISHED_STATES) \
                     and not (revision.change_summary or "").strip():
                 raise UserError(self.env._("Summarise what changes in revision %s and why.", revision.display_name))
-        self._qms_set_state("in_review", date_submitted=fields.Datetime.now(), rejection_reason=False)
+        self._qms_set_state("in_review", date_submitted=self._qms_timestamp(), rejection_reason=False)
         self._qms_schedule_activities(
             {revision: revision.reviewer_ids for revision in self}, self.env._("Review the revision"))
         self._qms_schedule_activities(
@@ -164,7 +164,7 @@ class QmsDocumentRevision(models.Model):
             if revision.approver_id != self.env.user:
                 raise UserError(self.env._("Only %(approver)s can approve revision %(revision)s.",
                                   approver=revision.approver_id.name, revision=revision.display_name))
-        now = fields.Datetime.now()
+        now = self._qms_timestamp()
         today = fields.Date.context_today(self)
         for revision in self:
             revision._qms_set_state("approved", date_approved=now, effective_date=revision.effective_date or today)

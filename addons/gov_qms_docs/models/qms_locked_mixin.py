@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -93,6 +95,10 @@ class QmsLockedMixin(models.AbstractModel):
     def _qms_evidence_locked(self):
         """The records whose evidence files are frozen."""
         return self.filtered(lambda record: record.state in self._locked_states)
+
+    def _qms_timestamp(self):
+        """When a step is taken: Python's clock (which tests freeze), in UTC without time zone as Odoo stores it."""
+        return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
     def _qms_workflow_field_names(self):
         return workflow_field_names(self)
