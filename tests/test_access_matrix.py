@@ -31,6 +31,7 @@ MATRIX = {
     "qms.process":                     ("R---", "R---", "RWC-", "RWCD", "RWCD", "----"),
     "qms.process.control.point":       ("R---", "R---", "RWCD", "RWCD", "RWCD", "----"),  # as its process
     "qms.process.kpi":                 ("R---", "R---", "RWCD", "RWCD", "RWCD", "----"),  # as its process
+    "qms.process.kpi.measurement":     ("R---", "R---", "RWCD", "RWCD", "RWCD", "----"),  # as its process
     "qms.document":                    ("RW--", "RW--", "RWC-", "RWCD", "RWCD", "----"),  # W: owners
     "qms.document.revision":           ("RWCD", "RWCD", "RWCD", "RWCD", "RWCD", "----"),  # author, reviewers...
     "qms.document.acknowledgement":    ("RW--", "RW--", "RW--", "RWC-", "RWC-", "----"),  # evidence: kept
@@ -50,6 +51,7 @@ MATRIX = {
     "qms.nonconformity.analysis":      ("----", "R---", "R---", "R---", "R---", "----"),  # SQL
     "qms.supervised.item":             ("----", "R---", "R---", "R---", "R---", "----"),  # SQL
     "qms.action.extension.wizard":     ("RWC-", "RWC-", "RWC-", "RWC-", "RWC-", "----"),  # owners ask
+    "qms.change.request.wizard":       ("RWC-", "RWC-", "RWC-", "RWC-", "RWC-", "----"),  # checked on the NC/action
     # --- internal audit (gov_qms_audit)
     "qms.auditor":                     ("----", "R---", "R---", "R---", "RWCD", "----"),
     "qms.auditor.evaluation":          ("----", "R---", "----", "----", "RWCD", "----"),  # auditor: own
@@ -60,13 +62,17 @@ MATRIX = {
     "qms.audit.line":                  ("----", "RWCD", "R---", "R---", "RWCD", "----"),  # as its audit
     "qms.audit.finding":               ("----", "RWC-", "R---", "R---", "RWCD", "----"),
     "qms.auditor.workload":            ("----", "R---", "----", "----", "R---", "----"),  # SQL
+    "qms.management.review":           ("R---", "R---", "R---", "R---", "RWCD", "----"),  # R: chair, on it, auditors
+    "qms.management.review.input":     ("R---", "R---", "R---", "R---", "RWCD", "----"),  # as its review
+    "qms.management.review.figure":    ("R---", "R---", "R---", "R---", "RWCD", "----"),  # compiled only
+    "qms.management.review.decision":  ("R---", "R---", "R---", "R---", "RWCD", "----"),  # R: owners too
 }
 
 # Mixins: no records of their own, hence no access rights.
 ABSTRACT = {
     "qms.deadline.mixin", "qms.department.mixin", "qms.department.scope.mixin", "qms.locked.line.mixin",
     "qms.locked.mixin", "qms.notification.mixin", "qms.parent.scope.mixin", "qms.reference.mixin",
-    "qms.supervision.mixin",
+    "qms.supervision.mixin", "qms.change.request.origin.mixin",
 }
 
 

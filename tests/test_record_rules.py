@@ -234,7 +234,8 @@ class TestMultiCompany(QmsAuditCase):
         env["qms.document.change.request"].create({"document_id": document.id, "reason": "Out of date"})
         process = env["qms.process"].create({
             "name": "District licensing", "control_point_ids": [(0, 0, {"name": "Inspection"})],
-            "kpi_ids": [(0, 0, {"name": "On time"})], **dep, **b})
+            "kpi_ids": [(0, 0, {"name": "On time", "measurement_ids": [(0, 0, {"date": "2026-10-01", "value": 97})]})],
+            **dep, **b})
         env["qms.time.limit.rule"].create({"name": "District default", "close_days": 20, **b})
         nc = env["qms.nonconformity"].create({
             "title": "District licence without inspection", "date_detected": "2026-11-02", "process_id": process.id,
@@ -260,6 +261,10 @@ class TestMultiCompany(QmsAuditCase):
             "line_ids": [(0, 0, {"question": "Who signs?", **dep})], **b})
         env["qms.audit.finding"].create({"audit_id": audit.id, "classification": "observation", "criterion": "7.5",
                                          "evidence": "Unsigned form", "statement": "Forms unsigned", **dep})
+        review = env["qms.management.review"].create({"date_from": "2026-01-01", "date_to": "2026-06-30",
+                                                      "chair_id": cls.head_b.id, **b})
+        env["qms.management.review.decision"].create({"review_id": review.id, "name": "Keep", "follow_up": "note"})
+        review.action_compile()  # its inputs and their figures
         cls.nc_b, cls.audit_b, cls.document_b = nc, audit, document
 
     def company_models(self):

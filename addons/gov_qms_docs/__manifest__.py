@@ -21,6 +21,7 @@
         "wizards/qms_master_list_wizard_views.xml",
         "views/qms_iso_clause_views.xml",
         "views/qms_process_views.xml",
+        "views/qms_process_kpi_measurement_views.xml",
         "views/qms_document_views.xml",
         "views/qms_document_revision_views.xml",
         "views/qms_document_acknowledgement_views.xml",
@@ -32,6 +33,7 @@
     "demo": [
         "demo/hr_demo.xml",
         "demo/qms_process_demo.xml",
+        "demo/qms_process_kpi_measurement_demo.xml",
         "demo/qms_document_demo.xml",
     ],
     "assets": {

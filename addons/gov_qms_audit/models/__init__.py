@@ -8,3 +8,9 @@ from . import qms_audit_programme_line
 from . import qms_audit
 from . import qms_audit_line
 from . import qms_audit_finding
+from . import qms_management_review
+from . import qms_management_review_input
+from . import qms_management_review_figure
+from . import qms_management_review_decision
+from . import qms_action
+from . import qms_document_change_request

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -29,3 +30,22 @@ class TestAuditUi(HttpCase):
         self.assertEqual((first.result, first.evidence), ("minor", "Counter 2 uses the fee table of 2024"))
         self.assertEqual(second.result, "conforming")
         self.assertEqual(self.audit.answered_count, 2)
+
+
+@tagged("post_install", "-at_install", "qms_ui")
+class TestManagementReviewUi(HttpCase):
+    """The QMS manager compiles a review, reads an input's chart and figures, writes an assessment (Chromium)."""
+
+    def test_compile_and_write_an_assessment(self):
+        manager = new_test_user(self.env, login="tour_qms_manager", name="Tour QMS Manager",
+                                groups="base.group_user,gov_qms_docs.group_qms_manager")
+        today = fields.Date.context_today(self.env["qms.management.review"])
+        review = self.env["qms.management.review"].with_user(manager).create({
+            "title": "Tour Review", "date_from": today.replace(month=1, day=1), "date_to": today,
+            "chair_id": manager.id})
+        self.start_tour("/odoo/action-gov_qms_audit.qms_management_review_action",
+                        "gov_qms_audit_management_review_tour", login="tour_qms_manager")
+        self.assertEqual(review.state, "compiled")
+        self.assertEqual(review.b_context_note, "New provincial rules on one-window services since March.")
+        self.assertTrue(review.c3_processes_figure_ids)
+        self.assertNotIn("b) Changes", review.missing_inputs)

@@ -8,4 +8,5 @@ class QmsReasonWizard(models.TransientModel):
     def _qms_allowed_methods(self):
         allowed = dict(super()._qms_allowed_methods())
         allowed["qms.audit"] = {"_action_cancel", "_action_reopen_report"}
+        allowed["qms.management.review"] = {"_action_reopen"}
         return allowed

@@ -1,3 +1,4 @@
+from . import qms_change_request_origin_mixin
 from . import res_company
 from . import res_config_settings
 from . import qms_nonconformity
@@ -8,3 +9,4 @@ from . import qms_action
 from . import qms_effectiveness_check
 from . import qms_department_score
 from . import qms_score_deduction
+from . import qms_document_change_request

@@ -14,7 +14,9 @@ class QmsAction(models.Model):
 
     _name = "qms.action"
     _description = "CAPA Action"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin",
+                "qms.change.request.origin.mixin"]
+    _qms_change_request_field = "action_id"
     _order = "date_deadline, id"
     _check_company_auto = True
 
@@ -48,6 +50,8 @@ class QmsAction(models.Model):
     extension_date = fields.Date(string="Requested Due Date", readonly=True, copy=False)
     extension_reason = fields.Text(readonly=True, copy=False)
     extension_refusal_reason = fields.Text(readonly=True, copy=False)
+    change_request_ids = fields.One2many("qms.document.change.request", "action_id",
+                                         string="Document Change Requests")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -75,6 +79,9 @@ class QmsAction(models.Model):
                             "%s is yours: its department head or the QMS office hands it to someone else.",
                             action.name))
         return super().write(vals)
+
+    def _qms_change_request_documents(self):
+        return self.nonconformity_id.document_ids
 
     @api.constrains("date_deadline", "nonconformity_id")
     def _check_deadline(self):

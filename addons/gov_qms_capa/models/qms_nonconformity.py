@@ -27,8 +27,9 @@ class QmsNonconformity(models.Model):
     _name = "qms.nonconformity"
     _description = "Nonconformity"
     _inherit = ["mail.thread", "mail.activity.mixin", "qms.supervision.mixin", "qms.locked.mixin",
-                "qms.reference.mixin"]
+                "qms.reference.mixin", "qms.change.request.origin.mixin"]
     _qms_sequence_code = "qms.nonconformity"
+    _qms_change_request_field = "nonconformity_id"
     _order = "date_detected desc, id desc"
     _rec_names_search = ["name", "title"]
     _check_company_auto = True
@@ -96,6 +97,9 @@ class QmsNonconformity(models.Model):
     days_to_close = fields.Integer(compute="_compute_closure_figures", store=True)
     cancel_reason = fields.Text(readonly=True, copy=False)
     reopen_count = fields.Integer(string="Reopened After Closure", readonly=True, copy=False)
+    # documents changed because of it (ISO 9001 10.2.1 f)
+    change_request_ids = fields.One2many("qms.document.change.request", "nonconformity_id",
+                                         string="Document Change Requests")
 
     _name_company_uniq = models.Constraint("UNIQUE(company_id, name)", "Nonconformity codes are unique.")
 
@@ -132,6 +136,9 @@ class QmsNonconformity(models.Model):
             ("date_detected", "<=", self.date_detected),
         ]
         return self.sudo().search(domain).with_env(self.env)
+
+    def _qms_change_request_documents(self):
+        return self.document_ids
 
     @api.depends("name", "title")
     def _compute_display_name(self):

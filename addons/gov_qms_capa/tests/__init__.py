@@ -7,3 +7,4 @@ from . import test_scorecard
 from . import test_time_limits
 from . import test_performance
 from . import test_jobs_and_concurrency
+from . import test_change_request_from_capa

@@ -1,2 +1,3 @@
 from . import qms_reason_wizard
 from . import qms_action_extension_wizard
+from . import qms_change_request_wizard

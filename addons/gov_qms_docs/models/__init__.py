@@ -15,6 +15,7 @@ from . import qms_iso_clause
 from . import qms_process
 from . import qms_process_control_point
 from . import qms_process_kpi
+from . import qms_process_kpi_measurement
 from . import qms_document
 from . import qms_document_revision
 from . import qms_document_acknowledgement

@@ -3,6 +3,7 @@ from . import test_acknowledgement
 from . import test_bad_input
 from . import test_change_request
 from . import test_document_code
+from . import test_kpi_measurement
 from . import test_periodic_review
 from . import test_performance
 from . import test_reports
