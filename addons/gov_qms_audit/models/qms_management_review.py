@@ -13,6 +13,9 @@ from .qms_audit_programme import DONE_STATES
 from .qms_management_review_input import INPUTS
 
 REQUIRED = ("chair_id", "date_from", "date_to")
+# what the figures were compiled for: changing it makes them stale; once held, it is what the meeting reviewed
+COMPILED_ON = ("date_from", "date_to", "previous_review_id", "company_id")
+INTERNAL_USERS = [("share", "=", False)]
 
 
 def _input_fields(code, tag):
@@ -62,10 +65,10 @@ class QmsManagementReview(models.Model):
         help="Its period gives the figures the trends compare with, and its decisions are followed up in input a).")
     previous_date_from = fields.Date(string="Compared With From", compute="_compute_previous_period")
     previous_date_to = fields.Date(string="Compared With To", compute="_compute_previous_period")
-    chair_id = fields.Many2one("res.users", required=True, tracking=True, index=True,
+    chair_id = fields.Many2one("res.users", required=True, tracking=True, index=True, domain=INTERNAL_USERS,
                                help="Top management: the leader who chairs the review and signs the minutes.")
     participant_ids = fields.Many2many("res.users", "qms_management_review_participant_rel", "review_id", "user_id",
-                                       string="Participants")
+                                       string="Participants", domain=INTERNAL_USERS)
     department_ids = fields.Many2many("hr.department", "qms_management_review_department_rel", "review_id",
                                       "department_id", string="Invited Departments")
     date_meeting = fields.Datetime(string="Meeting", tracking=True)
@@ -88,6 +91,9 @@ class QmsManagementReview(models.Model):
     date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
     reopen_count = fields.Integer(readonly=True, copy=False)
     minutes_attachment_id = fields.Many2one("ir.attachment", string="Minutes", readonly=True, copy=False)
+    minutes_attachment_ids = fields.Many2many(
+        "ir.attachment", "qms_management_review_minutes_rel", "review_id", "attachment_id", string="All Minutes",
+        readonly=True, copy=False, help="The minutes stored each time the review was closed, kept as they were.")
     # one tab per input in the form
     a_actions_figure_ids, a_actions_chart, a_actions_note = _input_fields("a_actions", "a)")
     b_context_figure_ids, b_context_chart, b_context_note = _input_fields("b_context", "b)")
@@ -162,7 +168,27 @@ class QmsManagementReview(models.Model):
 
     def write(self, vals):
         self._qms_check_required(vals, writing=True)
-        return super().write(vals)
+        if not self._qms_in_transition():
+            self._qms_check_compiled_on(vals)
+        stale = self.filtered(lambda review: review.state == "compiled") if any(
+            name in vals for name in COMPILED_ON) and not self._qms_in_transition() else self.browse()
+        result = super().write(vals)
+        if stale:  # the figures were compiled for another period: compile again before holding
+            stale.input_ids.filtered("date_compiled")._qms_write_workflow({"date_compiled": False})
+            stale._qms_set_state("draft")
+        return result
+
+    def _qms_check_compiled_on(self, vals):
+        """Once held, the period, the comparison and the meeting are what the minutes record."""
+        changed = [name for name in (*COMPILED_ON, "date_meeting") if name in vals]
+        held = self.filtered(lambda review: review.state == "held")  # closed minutes refuse everything anyway
+        if changed and held:
+            raise UserError(self.env._(
+                "%(review)s has been held: %(fields)s stay as the meeting reviewed them (reopen the minutes only "
+                "to correct what was written).", review=held[0].display_name,
+                fields=", ".join(self._fields[name]._description_string(self.env) for name in changed)))
+        if "company_id" in vals and self.filtered(lambda review: review.state != "draft"):
+            raise UserError(self.env._("A compiled review stays with its organisation: plan a new one instead."))
 
     @api.model
     def _qms_check_required(self, vals, writing=False):
@@ -173,6 +199,13 @@ class QmsManagementReview(models.Model):
         for name in REQUIRED:
             if (name in vals or not writing) and not vals.get(name):
                 raise ValidationError(messages[name])
+        latest = fields.Date.context_today(self).year + 10
+        for name in ("date_from", "date_to"):
+            day = vals.get(name) and fields.Date.to_date(vals[name])
+            if day and not 1990 <= day.year <= latest:
+                raise ValidationError(self.env._(
+                    "%(date)s is not a plausible date for a management review: choose a period between 1990 and "
+                    "%(latest)s.", date=day, latest=latest))
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
@@ -181,6 +214,22 @@ class QmsManagementReview(models.Model):
                 raise ValidationError(self.env._(
                     "The period of %(review)s ends (%(end)s) before it starts (%(start)s).",
                     review=review.display_name, end=review.date_to, start=review.date_from))
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        for review in self:
+            if review.duration < 0:
+                raise ValidationError(self.env._("The meeting of %s cannot last a negative time.",
+                                                 review.display_name))
+
+    @api.constrains("chair_id", "participant_ids")
+    def _check_internal_users(self):
+        for review in self:
+            outsiders = (review.chair_id | review.participant_ids).filtered("share")
+            if outsiders:
+                raise ValidationError(self.env._(
+                    "%(user)s is not a member of staff: the chair and the participants of %(review)s are internal "
+                    "users.", user=outsiders[0].name, review=review.display_name))
 
     @api.constrains("previous_review_id", "date_from")
     def _check_previous_review(self):
@@ -194,6 +243,9 @@ class QmsManagementReview(models.Model):
     def _qms_check_manager(self):
         if not self.env.user.has_group("gov_qms_docs.group_qms_manager"):
             raise UserError(self.env._("Only the QMS office prepares, holds and closes management reviews."))
+
+    def _qms_frozen_attachments(self):
+        return self.sudo().minutes_attachment_ids
 
     def _qms_lines_locked(self):
         """The inputs are what the meeting was given: frozen once it is held (decisions have their own rule)."""
@@ -272,6 +324,11 @@ class QmsManagementReview(models.Model):
             if not review.date_meeting:
                 raise UserError(self.env._("Give the date of the meeting of %s before holding it.",
                                            review.display_name))
+            meeting_day = fields.Date.context_today(review, review.date_meeting)
+            if meeting_day < review.date_from:
+                raise UserError(self.env._(
+                    "The meeting of %(review)s (%(date)s) is before the period it reviews starts (%(start)s).",
+                    review=review.display_name, date=meeting_day, start=review.date_from))
             if review.date_meeting > self._qms_timestamp():
                 raise UserError(self.env._("The meeting of %(review)s is on %(date)s: mark it held once it has met.",
                                            review=review.display_name,
@@ -325,7 +382,8 @@ class QmsManagementReview(models.Model):
                 "name": self.env._("Minutes %s.pdf", review.name), "type": "binary", "datas": base64.b64encode(pdf),
                 "res_model": review._name, "res_id": review.id, "mimetype": "application/pdf",
             })
-            review._qms_write_workflow({"minutes_attachment_id": attachment.id})
+            review._qms_write_workflow({"minutes_attachment_id": attachment.id,
+                                        "minutes_attachment_ids": [(4, attachment.id)]})
 
     def action_open_decisions(self):
         self.ensure_one()

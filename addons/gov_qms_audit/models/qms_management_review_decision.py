@@ -1,6 +1,6 @@
 from odoo import api, fields, models
-from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
-from odoo.exceptions import UserError
+from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION, in_transition
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 KINDS = [("improvement", "Improvement opportunity"), ("change", "Change to the QMS"), ("resource", "Resource need")]
@@ -20,7 +20,6 @@ class QmsManagementReviewDecision(models.Model):
 
     review_id = fields.Many2one("qms.management.review", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="review_id.company_id", store=True, index=True, precompute=True)
-    review_date = fields.Datetime(related="review_id.date_meeting", string="Review Held On")
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Decision", required=True)
     kind = fields.Selection(KINDS, required=True, default="improvement")
@@ -83,6 +82,49 @@ class QmsManagementReviewDecision(models.Model):
             Domain("action_id.date_deadline", "<", today)
             | (Domain("action_id", "=", False) & Domain("date_deadline", "<", today)))
         return overdue if True in value else ~overdue
+
+    # what the action or change request raised from the decision took over: kept as it was decided
+    _QMS_FOLLOWED_UP_FIELDS = ("name", "kind", "follow_up", "action_type", "owner_id", "department_id",
+                               "date_deadline", "document_id")
+
+    @api.constrains("document_id", "department_id", "review_id")
+    def _check_company(self):
+        for decision in self:
+            company = decision.review_id.company_id
+            if decision.document_id and decision.document_id.company_id != company:
+                raise ValidationError(self.env._(
+                    "Decision \"%(decision)s\": %(document)s belongs to another organisation than the review.",
+                    decision=decision.name, document=decision.document_id.display_name))
+            if decision.department_id.company_id and decision.department_id.company_id != company:
+                raise ValidationError(self.env._(
+                    "Decision \"%(decision)s\": %(department)s belongs to another organisation than the review.",
+                    decision=decision.name, department=decision.department_id.name))
+
+    def write(self, vals):
+        if not self._qms_in_transition_or_su():
+            followed = [name for name in self._QMS_FOLLOWED_UP_FIELDS if name in vals]
+            raised = self._qms_followed_up()
+            if followed and raised:
+                raise UserError(self.env._(
+                    "Decision \"%s\" has been followed up: change its action or change request instead "
+                    "(extension, cancellation with a reason).", raised[0].name))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_followed_up(self):
+        raised = self._qms_followed_up()
+        if raised and not self.env.su:
+            raise UserError(self.env._(
+                "Decision \"%s\" has been followed up and is kept with its action or change request.",
+                raised[0].name))
+
+    def _qms_followed_up(self):
+        """Decisions already followed up on minutes still open (closed minutes refuse every change anyway)."""
+        return self.filtered(
+            lambda d: (d.action_id or d.change_request_id) and not self._qms_parent_frozen(d.review_id))
+
+    def _qms_in_transition_or_su(self):
+        return self.env.su or in_transition(self)
 
     def _qms_parent_frozen(self, parent):
         """Decisions are taken at the meeting: they change until the minutes are closed."""

@@ -7,3 +7,4 @@ from . import test_integrity
 from . import test_rpc_client
 from . import test_state_machine
 from . import test_management_review
+from . import test_management_review_probe

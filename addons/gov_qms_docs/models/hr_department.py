@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class HrDepartment(models.Model):
@@ -10,6 +11,14 @@ class HrDepartment(models.Model):
 
     _qms_code_uniq = models.Constraint("UNIQUE(company_id, qms_code)",
                                        "Two departments cannot share the same QMS code.")
+
+    @api.model
+    def _qms_headed_domain(self):
+        """The departments the current user heads, with their sub-departments (read afresh: a new head takes
+        over at once)."""
+        headed = self.sudo().with_context(active_test=False).search_fetch(
+            [("manager_id.user_id", "=", self.env.uid)], ["parent_path"])
+        return Domain.OR(Domain("parent_path", "=like", f"{path}%") for path in headed.mapped("parent_path"))
 
     def _qms_head_user(self):
         """The user heading this department: its manager's, else the nearest parent's."""

@@ -29,9 +29,13 @@ class IrAttachment(models.Model):
             if attachment.res_model in locked_models and attachment.res_id:
                 by_model.setdefault(attachment.res_model, set()).add(attachment.res_id)
         for model_name, ids in by_model.items():
-            locked = self.env[model_name].sudo().browse(ids).exists()._qms_evidence_locked()
+            records = self.env[model_name].sudo().browse(ids).exists()
+            locked = records._qms_evidence_locked()
             if locked:
                 return locked[:1]
+            frozen = records._qms_frozen_attachments() & sudo_self  # kept whatever the record's state
+            if frozen:
+                return records.browse(frozen[0].res_id)
         if not linked:  # a new file is linked to nothing yet
             return self.env["ir.attachment"].browse()
         # files linked as evidence through a many2many field (uploaded from the form)

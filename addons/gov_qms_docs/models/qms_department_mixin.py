@@ -44,11 +44,9 @@ class QmsDepartmentScopeMixin(models.AbstractModel):
 
     @api.model
     def _qms_my_departments_domain(self):
-        headed = self.env["hr.department"].sudo().with_context(active_test=False).search_fetch(
-            [("manager_id.user_id", "=", self.env.uid)], ["parent_path"])
-        if not headed:
+        managed = self.env["hr.department"]._qms_headed_domain()
+        if managed.is_false():
             return Domain.FALSE
-        managed = Domain.OR(Domain("parent_path", "=like", f"{path}%") for path in headed.mapped("parent_path"))
         return Domain.OR(self._qms_path_domain(path, managed) for path in self._qms_department_paths())
 
     def _search_qms_in_my_departments(self, operator, value):
@@ -149,6 +147,13 @@ class QmsParentScopeMixin(models.AbstractModel):
         if operator != "in":
             return NotImplemented
         return self._qms_parent_access_domain("write")
+
+    def write(self, vals):
+        parent_field = self._qms_scope_parent_field()
+        if parent_field in vals and any(line[parent_field].id != vals[parent_field] for line in self):
+            raise UserError(self.env._("A %s stays with the record it was written for: add a new one there instead.",
+                                       self._description))
+        return super().write(vals)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_qms_parent_access(self):

@@ -27,6 +27,9 @@ class QmsLockedLineMixin(models.AbstractModel):
         """The lines whose evidence files are frozen: those of a frozen parent."""
         return self.filtered(lambda line: line._qms_parent_frozen(line._qms_parents()))
 
+    def _qms_frozen_attachments(self):
+        return self.env["ir.attachment"]
+
     def _qms_parent_frozen(self, parent):
         """Whether `parent` freezes lines of this kind (a line model may tighten or loosen its parent's rule)."""
         return parent._qms_lines_locked()

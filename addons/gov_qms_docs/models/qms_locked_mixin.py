@@ -18,11 +18,12 @@ def _class_union(model, attribute):
 
 
 def workflow_field_names(model):
-    """Fields that only the workflow writes: stored fields declared readonly, and those the model's classes
-    list in `_qms_workflow_fields`."""
+    """Fields that only the workflow writes: stored fields declared readonly, the stored computed and related
+    ones too (the ORM recomputes them without `write`; written by hand they would say what the records do
+    not), and those the model's classes list in `_qms_workflow_fields`."""
     declared = {
         name for name, field in model._fields.items()
-        if field.readonly and field.store and not field.compute and not field.related
+        if field.readonly and field.store
         and name not in models.MAGIC_COLUMNS and not name.startswith(("message_", "activity_"))
     }
     return declared | _class_union(model, "_qms_workflow_fields")
@@ -95,6 +96,11 @@ class QmsLockedMixin(models.AbstractModel):
     def _qms_evidence_locked(self):
         """The records whose evidence files are frozen."""
         return self.filtered(lambda record: record.state in self._locked_states)
+
+    def _qms_frozen_attachments(self):
+        """Files of these records kept as evidence whatever their state (e.g. the minutes stored each time a
+        review was closed, which stay as they were when it is reopened)."""
+        return self.env["ir.attachment"]
 
     def _qms_timestamp(self):
         """When a step is taken: Python's clock (which tests freeze), in UTC without time zone as Odoo stores it."""

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import date_utils
 
+from .qms_locked_mixin import check_workflow_fields
+
 GRANULARITY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 
 
@@ -85,7 +87,7 @@ class QmsProcessKpiMeasurement(models.Model):
 
     # ------------------------------------------------------------------ input checks
 
-    def _qms_check_copied_fields(self, vals):
+    def _qms_check_copied_fields(self, vals, creating=False):
         if self.env.su:
             return
         given = [name for name in self._QMS_COPIED_FIELDS if name in vals]
@@ -94,6 +96,8 @@ class QmsProcessKpiMeasurement(models.Model):
                 "%(fields)s of a measurement is the indicator's when the measurement is recorded: change the "
                 "indicator's target instead (it applies to the measurements recorded from then on).",
                 fields=", ".join(self._fields[name]._description_string(self.env) for name in given)))
+        # whether the target was met, the indicator's process, department and company: derived, never typed
+        check_workflow_fields(self, [name for name in vals if name not in self._QMS_COPIED_FIELDS], creating=creating)
 
     @api.model
     def _qms_check_dates(self, pairs):
@@ -134,7 +138,7 @@ class QmsProcessKpiMeasurement(models.Model):
         Kpi = self.env["qms.process.kpi"]
         pairs = []
         for index, vals in enumerate(vals_list):
-            self._qms_check_copied_fields(vals)
+            self._qms_check_copied_fields(vals, creating=True)
             vals = vals_list[index] = self._add_missing_default_values(vals)
             kpi = Kpi.browse(vals.get("kpi_id") or [])
             if not kpi.exists():
