@@ -66,6 +66,10 @@ MATRIX = {
     "qms.management.review.input":     ("R---", "R---", "R---", "R---", "RWCD", "----"),  # as its review
     "qms.management.review.figure":    ("R---", "R---", "R---", "R---", "RWCD", "----"),  # compiled only
     "qms.management.review.decision":  ("R---", "R---", "R---", "R---", "RWCD", "----"),  # R: owners too
+    "qms.evidence.pack":               ("----", "R---", "RWC-", "RWC-", "RWCD", "----"),  # head: own depts
+    "qms.evidence.pack.wizard":        ("----", "----", "----", "----", "RWC-", "----"),
+    "qms.evidence.pack.grant":         ("----", "R---", "R---", "R---", "RWC-", "----"),  # evidence: kept
+    "qms.evidence.pack.access":        ("----", "R---", "R---", "R---", "R---", "----"),  # the link writes it
 }
 
 # Mixins: no records of their own, hence no access rights.

@@ -9,6 +9,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.addons.gov_qms_audit.tests.common import QmsAuditCase
+from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
@@ -265,6 +266,15 @@ class TestMultiCompany(QmsAuditCase):
                                                       "chair_id": cls.head_b.id, **b})
         env["qms.management.review.decision"].create({"review_id": review.id, "name": "Keep", "follow_up": "note"})
         review.action_compile()  # its inputs and their figures
+        pack = env["qms.evidence.pack"].create({"name": "District pack", "date_from": "2026-01-01",
+                                                "date_to": "2026-06-30", **b})
+        pack_zip = env["ir.attachment"].create({"name": "district.zip", "raw": b"PK\x05\x06" + bytes(18),
+                                                "res_model": pack._name, "res_id": pack.id})
+        pack.with_context(qms_transition=TRANSITION).write({"state": "ready", "attachment_id": pack_zip.id})
+        certifier = env["res.partner"].create({"name": "District Certifier", "email": "certifier@body.example"})
+        grant = env["qms.evidence.pack.grant"].create({"pack_id": pack.id, "partner_id": certifier.id,
+                                                       "date_expiry": "2026-12-30"})
+        env["qms.evidence.pack.access"].create({"grant_id": grant.id, "result": "allowed"})
         cls.nc_b, cls.audit_b, cls.document_b = nc, audit, document
 
     def company_models(self):

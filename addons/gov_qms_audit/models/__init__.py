@@ -14,3 +14,6 @@ from . import qms_management_review_figure
 from . import qms_management_review_decision
 from . import qms_action
 from . import qms_document_change_request
+from . import qms_evidence_pack
+from . import qms_evidence_pack_grant
+from . import qms_evidence_pack_access

@@ -198,6 +198,17 @@ class QmsAuditProgramme(models.Model):
                            for mode in action["view_mode"].split(",")]
         return action
 
+    def action_prepare_evidence(self):
+        """The certification evidence of the programme's year, through the pack wizard."""
+        self.ensure_one()
+        start, end = self._qms_cycle_dates(self.year)
+        return {
+            "type": "ir.actions.act_window", "res_model": "qms.evidence.pack.wizard", "view_mode": "form",
+            "target": "new", "name": self.env._("Prepare Certification Evidence"),
+            "context": {"default_programme_id": self.id, "default_date_from": str(start), "default_date_to": str(end),
+                        "default_name": self.env._("Certification evidence %s", self.year)},
+        }
+
     # ------------------------------------------------------------------ coverage
 
     def _qms_coverage(self):

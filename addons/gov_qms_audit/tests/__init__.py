@@ -8,3 +8,5 @@ from . import test_rpc_client
 from . import test_state_machine
 from . import test_management_review
 from . import test_management_review_probe
+from . import test_evidence_pack_portal
+from . import test_evidence_pack

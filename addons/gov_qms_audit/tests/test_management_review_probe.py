@@ -4,7 +4,7 @@ lines, attachments, deletions, steps in the wrong state, reads out of scope, the
 and the process indicator measurements the review compiles.
 
 The fixture is TestManagementReview's (a second company with the 2025 H2 review closed and the 2026 H1 one in
-draft); its own tests are not run again here."""
+draft)."""
 import base64
 from contextlib import contextmanager
 
@@ -20,7 +20,7 @@ REFUSED = (UserError, ValidationError, AccessError)
 
 
 @tagged("post_install", "-at_install")
-class TestManagementReviewProbe(base.TestManagementReview):
+class TestManagementReviewProbe(base.ReviewCityCase):
 
     @contextmanager
     def refused(self, msg):

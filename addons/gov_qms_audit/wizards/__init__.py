@@ -1,1 +1,2 @@
 from . import qms_reason_wizard
+from . import qms_evidence_pack_wizard

@@ -1,0 +1,1 @@
+from . import evidence_pack_portal

@@ -1,0 +1,557 @@
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from datetime import timedelta
+
+import xlsxwriter
+
+from odoo import api, fields, models
+from odoo.addons.gov_qms_docs.models.qms_job import in_scheduled_job
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from ..tools.evidence_pack import PackWriter, sha256_of, verify
+from ..tools.evidence_pack_manifest import build_manifest, validate_manifest
+
+CHUNK = 1 << 20
+# the registers and minutes stand as evidence of these clauses, whatever the clauses their records cite
+REGISTER_CLAUSES = {
+    "documents": ("7.5",), "audits": ("9.2",), "capa": ("10.2",), "reviews": ("9.3",), "kpis": ("9.1",),
+}
+
+
+class PackItem:
+    """A file to put in the pack: its path, where its content comes from, the records it shows."""
+
+    __slots__ = ("attachment", "clauses", "kind", "path", "produce", "source", "title")
+
+    def __init__(self, path, kind, title, source=None, attachment=None, produce=None, clauses=()):
+        self.path, self.kind, self.title, self.source = path, kind, title, source
+        self.attachment, self.produce, self.clauses = attachment, produce, tuple(clauses)
+
+
+class QmsEvidencePack(models.Model):
+    """The evidence that the QMS works, for the certification body, organised by ISO 9001 clause.
+
+    draft -> building (a large pack is built by a queued job, with its progress) -> ready (the ZIP and its
+    manifest stored; read-only) -> superseded (by a newer pack of the same scope). The ZIP holds an index
+    (HTML and PDF: clause -> evidence, the gaps), the documents, audits, CAPA registers and review minutes
+    in scope, and a manifest (path, size, SHA-256 and origin of every file) that anyone can check without
+    Odoo (tools/evidence_pack.py).
+    """
+
+    _name = "qms.evidence.pack"
+    _description = "Certification Evidence Pack"
+    _inherit = ["mail.thread", "qms.locked.mixin", "qms.department.scope.mixin", "qms.notification.mixin"]
+    _qms_department_path = "department_ids"
+    _order = "id desc"
+    _check_company_auto = True
+
+    _locked_states = ("ready", "superseded")
+    _qms_deletable_states = ("draft",)
+
+    name = fields.Char(required=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    department_ids = fields.Many2many(
+        "hr.department", "qms_evidence_pack_department_rel", "pack_id", "department_id", string="Departments",
+        help="The departments in scope, with their sub-departments. Empty: the whole organisation (QMS office only).")
+    date_from = fields.Date(string="Period From", required=True)
+    date_to = fields.Date(string="Period To", required=True)
+    clause_ids = fields.Many2many(
+        "qms.iso.clause", "qms_evidence_pack_clause_rel", "pack_id", "clause_id", string="Clauses",
+        help="Empty: every applicable clause.")
+    requested_by_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user, index=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("building", "Building"), ("ready", "Ready"), ("superseded", "Superseded")],
+        default="draft", required=True, readonly=True, copy=False, tracking=True, index=True)
+    files_total = fields.Integer(readonly=True, copy=False)
+    files_done = fields.Integer(readonly=True, copy=False)
+    progress = fields.Float(compute="_compute_progress")
+    attachment_id = fields.Many2one("ir.attachment", string="Pack (ZIP)", readonly=True, copy=False)
+    zip_sha256 = fields.Char(string="SHA-256 of the ZIP", readonly=True, copy=False)
+    manifest_sha256 = fields.Char(string="SHA-256 of the Manifest", readonly=True, copy=False)
+    file_count = fields.Integer(string="Files", readonly=True, copy=False)
+    gap_count = fields.Integer(string="Clauses without Evidence", readonly=True, copy=False)
+    date_built = fields.Datetime(string="Built On", readonly=True, copy=False)
+    built_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    verify_result = fields.Text(string="Last Verification", readonly=True, copy=False)
+    verify_ok = fields.Boolean(string="Verified", readonly=True, copy=False)
+    date_verified = fields.Datetime(string="Verified On", readonly=True, copy=False)
+    superseded_by_id = fields.Many2one("qms.evidence.pack", readonly=True, copy=False)
+    grant_ids = fields.One2many("qms.evidence.pack.grant", "pack_id", string="Access Grants")
+    access_ids = fields.One2many("qms.evidence.pack.access", "pack_id", string="Access Log")
+
+    @api.depends("files_done", "files_total")
+    def _compute_progress(self):
+        for pack in self:
+            pack.progress = 100.0 * pack.files_done / pack.files_total if pack.files_total else 0.0
+
+    # ------------------------------------------------------------------ validation
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for pack in self:
+            if pack.date_from > pack.date_to:
+                raise ValidationError(self.env._(
+                    "The period of %(pack)s ends (%(end)s) before it starts (%(start)s).",
+                    pack=pack.name, end=pack.date_to, start=pack.date_from))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.check_access("create")
+        for vals in vals_list:  # before the record rules say it less clearly
+            self._qms_check_scope(self.new({"department_ids": vals.get("department_ids", [])}).department_ids)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "department_ids" in vals:
+            for pack in self:  # the scope as it would be after the change
+                scope = pack.new({"department_ids": [(6, 0, pack.department_ids.ids)]})
+                scope.update({"department_ids": vals["department_ids"]})
+                pack._qms_check_scope(scope.department_ids)
+        return super().write(vals)
+
+    @api.model
+    def _qms_check_scope(self, departments):
+        """The QMS office builds any pack; a department head only a pack of the departments they head."""
+        if self.env.su or self.env.user.has_group("gov_qms_docs.group_qms_manager"):
+            return
+        departments = departments._origin
+        if not departments:
+            raise UserError(self.env._(
+                "Choose your departments: a pack of the whole organisation is prepared by the QMS office."))
+        outside = departments - self._qms_managed_departments()
+        if outside:
+            raise UserError(self.env._(
+                "%(department)s is not one of the departments you head: a pack holds only your departments' "
+                "records.", department=outside[0].name))
+
+    def _qms_managed_departments(self):
+        """The departments the current user heads, with their sub-departments (the suite's department scope)."""
+        Department = self.env["hr.department"].sudo()
+        return Department.search(Department._qms_headed_domain())
+
+    # ------------------------------------------------------------------ scope
+
+    def _qms_scope_departments(self):
+        """The departments in scope with their sub-departments (empty: the whole organisation)."""
+        self.ensure_one()
+        if not self.department_ids:
+            return self.env["hr.department"]
+        return self.env["hr.department"].sudo().search([("id", "child_of", self.department_ids.ids)])
+
+    def _qms_scope_clauses(self):
+        self.ensure_one()
+        Clause = self.env["qms.iso.clause"].sudo().with_company(self.company_id)
+        if self.clause_ids:
+            clauses = Clause.search([("id", "child_of", self.clause_ids.ids), ("applicable", "=", True)])
+        else:
+            clauses = Clause.search([("applicable", "=", True)])
+        return clauses.sorted(lambda c: [int(part) for part in c.code.split(".") if part.isdigit()])
+
+    def _qms_department_domain(self, field="department_id"):
+        departments = self._qms_scope_departments()
+        return Domain(field, "in", departments.ids) if departments else Domain.TRUE
+
+    # ------------------------------------------------------------------ what goes in
+
+    def _qms_plan(self):
+        """The files of the pack, in order, as PackItems (no content produced yet)."""
+        self.ensure_one()
+        pack = self.sudo().with_company(self.company_id)
+        return pack._qms_plan_documents() + pack._qms_plan_audits() + pack._qms_plan_capa() + \
+            pack._qms_plan_reviews()
+
+    def _qms_records(self, model, domain, order=None):
+        return self.env[model].search(Domain.AND([[("company_id", "=", self.company_id.id)], domain]), order=order)
+
+    def _qms_plan_documents(self):
+        env = self.env
+        documents = self._qms_records("qms.document", self._qms_department_domain() & Domain(
+            "state", "=", "effective"), order="tier_sequence, code")
+        items = []
+        if documents:
+            items += [
+                PackItem("documents/master_list.pdf", "documents", env._("Master list of controlled documents"),
+                         produce=lambda: self._qms_render_pdf("gov_qms_docs.action_report_qms_master_list",
+                                                              documents), clauses=REGISTER_CLAUSES["documents"]),
+                PackItem("documents/master_list.xlsx", "documents", env._("Master list of controlled documents"),
+                         produce=documents._qms_master_list_xlsx, clauses=REGISTER_CLAUSES["documents"]),
+            ]
+        revisions = documents.current_revision_id
+        file_attachments = self._qms_binary_attachments(revisions, "file")
+        for document in documents:
+            revision = document.current_revision_id
+            source = {"model": revision._name, "id": revision.id, "name": revision.display_name}
+            clauses = tuple(document.clause_ids.mapped("code"))
+            attachment = file_attachments.get(revision.id)
+            if attachment:
+                extension = os.path.splitext(attachment.name or "")[1] or ".pdf"
+                items.append(PackItem(f"documents/{self._qms_safe(document.code)}_{self._qms_safe(revision.name)}"
+                                      f"{extension}", "document", document.display_name, source=source,
+                                      attachment=attachment, clauses=clauses))
+            else:
+                items.append(PackItem(
+                    f"documents/{self._qms_safe(document.code)}_{self._qms_safe(revision.name)}.pdf", "document",
+                    document.display_name, source=source, clauses=clauses,
+                    produce=lambda r=revision: self._qms_render_pdf(
+                        "gov_qms_docs.action_report_qms_document_revision", r)))
+        acknowledgements = self._qms_records("qms.document.acknowledgement", [("revision_id", "in", revisions.ids)])
+        if acknowledgements:
+            items.append(PackItem("documents/acknowledgements.xlsx", "documents",
+                                  env._("Read-and-understood acknowledgements"),
+                                  produce=lambda: self._qms_acknowledgements_xlsx(acknowledgements),
+                                  clauses=("7.3", "7.5")))
+        return items
+
+    def _qms_plan_audits(self):
+        env = self.env
+        audits = self._qms_records("qms.audit", [
+            ("state", "!=", "cancelled"), ("date_start", ">=", self.date_from), ("date_start", "<=", self.date_to),
+        ], order="date_start, id")
+        departments = self._qms_scope_departments()
+        if departments:  # an audit belongs to the pack when every department it audited is in scope
+            audits = audits.filtered(lambda audit: audit.department_ids and not audit.department_ids - departments)
+        items = []
+        if not departments:
+            years = range(self.date_from.year, self.date_to.year + 1)
+            for programme in self._qms_records("qms.audit.programme", [("year", "in", list(years))], order="year"):
+                items.append(PackItem(
+                    f"audits/programme_{programme.year}.html", "programme", programme.display_name,
+                    source={"model": programme._name, "id": programme.id, "name": programme.display_name},
+                    produce=lambda p=programme: self._qms_programme_html(p), clauses=REGISTER_CLAUSES["audits"]))
+        for audit in audits:
+            items.append(PackItem(
+                f"audits/{self._qms_safe(audit.name)}_report.pdf", "audit", audit.display_name,
+                source={"model": audit._name, "id": audit.id, "name": audit.display_name},
+                produce=lambda a=audit: self._qms_render_pdf("gov_qms_audit.action_report_qms_audit", a),
+                clauses=("9.2", *audit.clause_ids.mapped("code"), *audit.line_ids.clause_id.mapped("code"))))
+        findings = audits.finding_ids
+        if findings:
+            items.append(PackItem("audits/findings.xlsx", "audits", env._("Register of audit findings"),
+                                  produce=lambda: self._qms_findings_xlsx(findings),
+                                  clauses=(*REGISTER_CLAUSES["audits"],
+                                           *findings.line_id.clause_id.mapped("code"))))
+        return items
+
+    def _qms_plan_capa(self):
+        env = self.env
+        ncs = self._qms_records("qms.nonconformity", self._qms_department_domain() & Domain.AND([
+            [("date_detected", "<=", self.date_to)],
+            ["|", ("date_closed", "=", False), ("date_closed", ">=", self.date_from)],
+        ]), order="date_detected, id")
+        items = []
+        if not ncs:
+            return items
+        clauses = (*REGISTER_CLAUSES["capa"], *ncs.clause_ids.mapped("code"))
+        items += [
+            PackItem("capa/register.xlsx", "capa", env._("Register of nonconformities, actions and checks"),
+                     produce=lambda: self._qms_capa_xlsx(ncs), clauses=clauses),
+            PackItem("capa/register.pdf", "capa", env._("Register of nonconformities, actions and checks"),
+                     produce=lambda: self._qms_render_pdf("gov_qms_audit.action_report_qms_capa_register", ncs),
+                     clauses=clauses),
+        ]
+        closed = ncs.filtered(lambda nc: nc.state == "closed")
+        attached = self.env["ir.attachment"].search(Domain.OR([  # files attached to them in the chatter
+            [("res_model", "=", records._name), ("res_id", "in", records.ids), ("res_field", "=", False)]
+            for records in (closed, closed.action_ids, closed.check_ids)]))
+        by_record = defaultdict(lambda: self.env["ir.attachment"])
+        for attachment in attached:
+            by_record[attachment.res_model, attachment.res_id] |= attachment
+        for nc in closed:
+            attachments = nc.evidence_attachment_ids | nc.action_ids.evidence_attachment_ids | \
+                nc.check_ids.evidence_attachment_ids | by_record[nc._name, nc.id]
+            for record in (*nc.action_ids, *nc.check_ids):
+                attachments |= by_record[record._name, record.id]
+            for attachment in attachments.sorted("id"):
+                items.append(PackItem(
+                    f"capa/{self._qms_safe(nc.name)}/{attachment.id}_{self._qms_safe(attachment.name)}", "evidence",
+                    attachment.name, source={"model": nc._name, "id": nc.id, "name": nc.display_name},
+                    attachment=attachment, clauses=("10.2", *nc.clause_ids.mapped("code"))))
+        return items
+
+    def _qms_plan_reviews(self):
+        """The minutes of the management reviews of the period: a whole-organisation pack only (the minutes
+        show every department's figures)."""
+        if self.department_ids:
+            return []
+        held_in_period = Domain([("date_meeting", ">=", self.date_from),
+                                 ("date_meeting", "<", self.date_to + timedelta(days=1))])
+        reviewing_period = Domain([("date_to", ">=", self.date_from), ("date_from", "<=", self.date_to)])
+        reviews = self._qms_records("qms.management.review", Domain("state", "=", "closed") & (
+            held_in_period | reviewing_period), order="date_to, id")
+        return [PackItem(f"reviews/{self._qms_safe(review.name)}_minutes.pdf", "review", review.display_name,
+                         source={"model": review._name, "id": review.id, "name": review.display_name},
+                         attachment=review.minutes_attachment_id, clauses=REGISTER_CLAUSES["reviews"])
+                for review in reviews if review.minutes_attachment_id]
+
+    # ------------------------------------------------------------------ producers
+
+    @staticmethod
+    def _qms_safe(text):
+        keep = "".join(char if char.isalnum() or char in "-_." else "_" for char in (text or "file"))
+        return keep.strip("._") or "file"
+
+    def _qms_binary_attachments(self, records, field):
+        """{record id: the ir.attachment holding its binary `field`}, in one query."""
+        attachments = self.env["ir.attachment"].sudo().search([
+            ("res_model", "=", records._name), ("res_field", "=", field), ("res_id", "in", records.ids)])
+        return {attachment.res_id: attachment for attachment in attachments}
+
+    def _qms_render_pdf(self, report_xmlid, records):
+        pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+            report_xmlid, records.ids)
+        return pdf
+
+    def _qms_programme_html(self, programme):
+        body = self.env["ir.qweb"]._render("gov_qms_audit.qms_evidence_pack_programme", {"programme": programme})
+        return str(body).encode()
+
+    def _qms_xlsx(self, title, columns, rows):
+        """A register as an XLSX workbook: a title, a header row, the rows (no query per row)."""
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(title[:31])
+        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write(0, 0, title, workbook.add_format({"bold": True, "size": 14}))
+        for col, label in enumerate(columns):
+            sheet.write(2, col, label, bold)
+            sheet.set_column(col, col, 18)
+        for row_index, row in enumerate(rows, start=3):
+            for col, value in enumerate(row):
+                if hasattr(value, "isoformat"):
+                    sheet.write_datetime(row_index, col, fields.Datetime.to_datetime(value), date_format)
+                else:
+                    sheet.write(row_index, col, value if value not in (None, False) else "")
+        sheet.autofilter(2, 0, 2 + len(rows), max(len(columns) - 1, 0))
+        sheet.freeze_panes(3, 0)
+        workbook.close()
+        return output.getvalue()
+
+    def _qms_label(self, record, field):
+        return dict(record._fields[field]._description_selection(self.env)).get(record[field], record[field] or "")
+
+    def _qms_headers(self, model, names):
+        """Column headers: the fields' own labels, in the user's language."""
+        fields_ = self.env[model]._fields
+        return [fields_[name]._description_string(self.env) for name in names]
+
+    def _qms_acknowledgements_xlsx(self, acknowledgements):
+        names = ["document_id", "revision_id", "user_id", "department_id", "date_deadline", "state",
+                 "date_acknowledged"]
+        return self._qms_xlsx(self.env._("Acknowledgements"), self._qms_headers(acknowledgements._name, names), [
+            (ack.document_id.display_name, ack.revision_id.name, ack.user_id.name, ack.department_id.name,
+             ack.date_deadline, self._qms_label(ack, "state"), ack.date_acknowledged) for ack in acknowledgements])
+
+    def _qms_findings_xlsx(self, findings):
+        names = ["audit_id", "department_id", "classification", "line_id", "criterion", "evidence", "statement",
+                 "nonconformity_id", "action_id"]
+        return self._qms_xlsx(self.env._("Findings"), self._qms_headers(findings._name, names), [
+            (finding.audit_id.name, finding.department_id.name, self._qms_label(finding, "classification"),
+             finding.line_id.clause_id.code or finding.line_id.question, finding.criterion, finding.evidence,
+             finding.statement, finding.nonconformity_id.name, finding.action_id.name) for finding in findings])
+
+    def _qms_capa_xlsx(self, ncs):
+        """One row per nonconformity, followed by its actions' and its checks' rows (what, who, due, done, status,
+        evidence) under the nonconformity's columns."""
+        rows = []
+        action_label, check_label = self.env["qms.action"]._description, self.env._("Effectiveness check")
+        for nc in ncs:
+            rows.append((nc.name, nc.title, nc.department_id.name, self._qms_label(nc, "source"),
+                         self._qms_label(nc, "severity"), nc.date_detected, nc.date_deadline, nc.date_closed,
+                         self._qms_label(nc, "state"), nc.root_cause))
+            rows += [(nc.name, f"{action_label}: {action.name}", action.owner_id.name,
+                      self._qms_label(action, "action_type"), "", action.original_deadline, action.date_deadline,
+                      action.date_done, self._qms_label(action, "state"), action.evidence_note)
+                     for action in nc.action_ids]
+            rows += [(nc.name, f"{check_label}: {check.display_name}", check.checker_id.name, "", "",
+                      check.date_due, check.date_due, check.date_checked, self._qms_label(check, "state"),
+                      check.evidence_note) for check in nc.check_ids]
+        names = ["name", "title", "department_id", "source", "severity", "date_detected", "date_deadline",
+                 "date_closed", "state", "root_cause"]
+        return self._qms_xlsx(self.env._("Nonconformities"), self._qms_headers(ncs._name, names), rows)
+
+    # ------------------------------------------------------------------ building
+
+    def _qms_check_can_build(self):
+        for pack in self:
+            if not (self.env.user.has_group("gov_qms_docs.group_qms_manager")
+                    or self.env.user == pack.requested_by_id):
+                raise UserError(self.env._("Only %(user)s, who asked for %(pack)s, or the QMS office can build it.",
+                                           user=pack.requested_by_id.name, pack=pack.name))
+            pack._qms_check_scope(pack.department_ids)
+
+    def action_build(self):
+        """Build the pack now, or queue it when it is large (its progress shows on the form)."""
+        self._qms_check_state("draft")
+        self._qms_check_can_build()
+        for pack in self:
+            plan = pack._qms_plan()
+            if len(plan) > pack.company_id.qms_evidence_pack_async_files:
+                pack._qms_set_state("building", files_total=len(plan) + 2, files_done=0)
+                pack._qms_log(self.env._("%s files to put in the pack: it is being built, you will be notified.",
+                                         len(plan) + 2))
+            else:
+                pack._qms_build(plan)
+        if self.filtered(lambda pack: pack.state == "building"):
+            self.env.ref("gov_qms_audit.ir_cron_qms_evidence_pack_build")._trigger()
+        return True
+
+    @api.model
+    def _cron_build_packs(self):
+        """Build the queued packs, one at a time, the progress committed as it goes."""
+        for pack in self.search([("state", "=", "building")], order="id"):
+            pack.with_user(pack.requested_by_id).with_company(pack.company_id)._qms_build(
+                pack.with_user(pack.requested_by_id)._qms_plan(), progress=True)
+
+    def _qms_build(self, plan, progress=False):
+        """Write the files of `plan`, the index and the manifest into a ZIP on disk, store it, mark the pack
+        ready and supersede the previous pack of the same scope."""
+        self.ensure_one()
+        clauses = self._qms_scope_clauses()
+        total = len(plan) + 2
+        self._qms_write_workflow({"files_total": total, "files_done": 0})
+        with tempfile.TemporaryFile(prefix="qms-pack-") as tmp:
+            writer = PackWriter(tmp)
+            for index, item in enumerate(plan, start=1):
+                if item.attachment:
+                    self._qms_add_attachment(writer, item)
+                else:
+                    writer.add_bytes(item.path, item.produce(), source=item.source)
+                if progress and index % 10 == 0:
+                    self._qms_progress(index)
+            clause_map = self._qms_clause_map(clauses, plan)
+            index_html = self._qms_index_html(clause_map, plan)
+            writer.add_bytes("index.html", index_html, source=None)
+            writer.add_bytes("index.pdf", self.env["ir.actions.report"]._run_wkhtmltopdf([index_html.decode()]),
+                             source=None)
+            manifest = build_manifest(writer.entries, self._qms_manifest_meta(clauses))
+            validate_manifest(manifest)
+            manifest_sha256 = writer.close(manifest)
+            tmp.seek(0)
+            zip_sha256 = sha256_of(tmp)
+            attachment = self._qms_store_zip(tmp)
+        gaps = sum(1 for row in clause_map if not row["items"])
+        previous = self.search([("id", "!=", self.id), ("state", "=", "ready"), ("company_id", "=", self.company_id.id),
+                                ("date_from", "=", self.date_from), ("date_to", "=", self.date_to)]).filtered(
+            lambda other: other.department_ids == self.department_ids and other.clause_ids == self.clause_ids)
+        self._qms_set_state("ready", attachment_id=attachment.id, zip_sha256=zip_sha256,
+                            manifest_sha256=manifest_sha256, file_count=len(writer.entries) + 1, gap_count=gaps,
+                            files_done=total, date_built=self._qms_timestamp(), built_by_id=self.env.user.id)
+        previous.sudo()._qms_set_state("superseded", superseded_by_id=self.id)
+        self.message_post(
+            body=self.env._("Pack built: %(files)s files, %(gaps)s clause(s) without evidence. SHA-256 of the ZIP: "
+                            "%(zip)s; of manifest.xml: %(manifest)s.", files=len(writer.entries) + 1, gaps=gaps,
+                            zip=zip_sha256, manifest=manifest_sha256),
+            partner_ids=self.requested_by_id.partner_id.ids, subtype_xmlid="mail.mt_comment")
+
+    def _qms_progress(self, done):
+        """Record the progress; in the queued job, commit it so that the form shows it (a job that dies leaves
+        the pack *building*: the next run builds it again from the start)."""
+        self._qms_write_workflow({"files_done": done})
+        if in_scheduled_job(self.env):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _qms_add_attachment(self, writer, item):
+        attachment = item.attachment.sudo()
+        if attachment.store_fname:
+            writer.add_file(item.path, attachment._full_path(attachment.store_fname), source=item.source)
+        else:
+            writer.add_bytes(item.path, attachment.raw or b"", source=item.source)
+
+    def _qms_store_zip(self, tmp):
+        """The ZIP as an attachment of the pack, copied to the filestore in chunks (never whole in memory)."""
+        Attachment = self.env["ir.attachment"].sudo()
+        tmp.seek(0)
+        sha1 = hashlib.sha1()
+        size = 0
+        for chunk in iter(lambda: tmp.read(CHUNK), b""):
+            sha1.update(chunk)
+            size += len(chunk)
+        checksum = sha1.hexdigest()
+        values = {"name": f"{self._qms_safe(self.name)}.zip", "res_model": self._name, "res_id": self.id,
+                  "mimetype": "application/zip", "type": "binary"}
+        tmp.seek(0)
+        if Attachment._storage() != "file":
+            return Attachment.create({**values, "raw": tmp.read()})
+        fname, full_path = Attachment._get_path(b"", checksum)
+        if not os.path.exists(full_path):
+            Attachment._mark_for_gc(fname)
+            with open(full_path, "wb") as target:
+                shutil.copyfileobj(tmp, target, CHUNK)
+        attachment = Attachment.create(values)
+        self.env.cr.execute(SQL("UPDATE ir_attachment SET store_fname = %s, file_size = %s, checksum = %s "
+                                "WHERE id = %s", fname, size, checksum, attachment.id))
+        attachment.invalidate_recordset(["store_fname", "file_size", "checksum"])
+        return attachment
+
+    def _qms_manifest_meta(self, clauses):
+        self.ensure_one()
+        module = self.env["ir.module.module"].sudo().search([("name", "=", "gov_qms_audit")], limit=1)
+        return {
+            "name": self.name, "company": self.company_id.name,
+            "departments": [(department.qms_code or "", department.name) for department in self.department_ids],
+            "date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
+            "clauses": clauses.mapped("code"),
+            "builder_name": self.env.user.name, "builder_login": self.env.user.login,
+            "built_at": self._qms_timestamp().isoformat() + "Z",
+            "software": f"gov_qms_audit {module.latest_version or module.installed_version or ''}".strip(),
+        }
+
+    def _qms_clause_map(self, clauses, plan):
+        """For every clause in scope, the files that show it is met (a clause is shown by the files citing it or
+        one of its sub-clauses, and by the registers of its process); a clause with none is a gap."""
+        by_code = defaultdict(list)
+        for item in plan:
+            for code in item.clauses:
+                by_code[code].append(item)
+        rows = []
+        for clause in clauses:
+            matched, seen = [], set()
+            for code, items in by_code.items():
+                if code == clause.code or code.startswith(clause.code + ".") or clause.code.startswith(code + "."):
+                    for item in items:
+                        if item.path not in seen:
+                            seen.add(item.path)
+                            matched.append(item)
+            rows.append({"clause": clause, "items": matched})
+        return rows
+
+    def _qms_index_html(self, clause_map, plan):
+        html = self.env["ir.qweb"]._render("gov_qms_audit.qms_evidence_pack_index", {
+            "pack": self, "rows": clause_map, "plan": plan,
+            "gaps": [row["clause"] for row in clause_map if not row["items"]],
+        })
+        return ("<!DOCTYPE html>\n" + str(html)).encode()
+
+    # ------------------------------------------------------------------ verification
+
+    def action_verify(self):
+        """Read the stored ZIP again against its manifest (and the manifest against its recorded SHA-256)."""
+        self.check_access("read")
+        for pack in self:
+            if pack.state not in ("ready", "superseded") or not pack.attachment_id:
+                raise UserError(self.env._("%s has not been built yet: there is nothing to verify.", pack.name))
+            attachment = pack.attachment_id.sudo()
+            if attachment.store_fname:
+                result = verify(attachment._full_path(attachment.store_fname), pack.manifest_sha256)
+            else:
+                with tempfile.NamedTemporaryFile(suffix=".zip") as tmp:
+                    tmp.write(attachment.raw or b"")
+                    tmp.flush()
+                    result = verify(tmp.name, pack.manifest_sha256)
+            ok, files, differences = result
+            if ok:
+                text = self.env._("Verified: %s files are as built.", files)
+            else:
+                text = self.env._("Differences found:") + "\n" + "\n".join(differences)
+            # whoever may read the pack may check it: the result is recorded for them
+            pack.sudo()._qms_write_workflow({"verify_result": text, "verify_ok": ok,
+                                             "date_verified": pack._qms_timestamp()})
+            pack._qms_log(text)
+        return True
