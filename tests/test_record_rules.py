@@ -238,6 +238,7 @@ class TestMultiCompany(QmsAuditCase):
             "kpi_ids": [(0, 0, {"name": "On time", "measurement_ids": [(0, 0, {"date": "2026-10-01", "value": 97})]})],
             **dep, **b})
         env["qms.time.limit.rule"].create({"name": "District default", "close_days": 20, **b})
+        env["qms.calendar.day"].create({"date": "2026-12-31", "name": "District day", **b})
         nc = env["qms.nonconformity"].create({
             "title": "District licence without inspection", "date_detected": "2026-11-02", "process_id": process.id,
             "why_ids": [(0, 0, {"question": "Why?", "answer": "Because."})],
@@ -245,6 +246,8 @@ class TestMultiCompany(QmsAuditCase):
         env["qms.action"].create({"name": "Train the staff", "nonconformity_id": nc.id, "owner_id": cls.head_b.id,
                                   "date_deadline": "2026-11-30", **dep})
         env["qms.effectiveness.check"].create({"nonconformity_id": nc.id, "date_due": "2026-12-30"})
+        env["qms.complaint"].create({"subject": "District counter closed", "description": "Nobody at the counter.",
+                                     "department_id": department.id, **b})  # and its row in the complaint analysis
         env.cr.execute(SQL("UPDATE qms_nonconformity SET is_supervised = TRUE, date_deadline = %s WHERE id = %s",
                            "2026-11-10", nc.id))  # on the supervision board
         env.invalidate_all()

@@ -143,11 +143,15 @@ class EvidencePackPortal(http.Controller):
     @staticmethod
     def _qms_log(grant, path, result):
         httprequest = request.httprequest
+
+        def printable(text, size):  # a NUL or another control character is logged as a replacement character
+            return "".join(char if char.isprintable() else "\ufffd" for char in (text or ""))[:size]
+
         request.env["qms.evidence.pack.access"].sudo().create({
             "grant_id": grant.id,
-            "ip_address": (httprequest.remote_addr or "")[:64],
-            "user_agent": (httprequest.user_agent.string or "")[:512],
-            "path": (path or "")[:1024],
+            "ip_address": printable(httprequest.remote_addr, 64),
+            "user_agent": printable(httprequest.user_agent.string, 512),
+            "path": printable(path, 1024),
             "result": result,
         })
 

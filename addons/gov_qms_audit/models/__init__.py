@@ -17,3 +17,4 @@ from . import qms_document_change_request
 from . import qms_evidence_pack
 from . import qms_evidence_pack_grant
 from . import qms_evidence_pack_access
+from . import ir_attachment

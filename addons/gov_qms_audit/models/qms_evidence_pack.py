@@ -53,11 +53,16 @@ class QmsEvidencePack(models.Model):
 
     _locked_states = ("ready", "superseded")
     _qms_deletable_states = ("draft",)
+    # the company is chosen at creation; the scope is what was asked for once the build is queued
+    _qms_workflow_fields = frozenset({"company_id"})
+    _qms_create_fields = frozenset({"company_id"})
+    _QMS_SCOPE_FIELDS = ("name", "department_ids", "date_from", "date_to", "clause_ids")
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     department_ids = fields.Many2many(
         "hr.department", "qms_evidence_pack_department_rel", "pack_id", "department_id", string="Departments",
+        check_company=True,
         help="The departments in scope, with their sub-departments. Empty: the whole organisation (QMS office only).")
     date_from = fields.Date(string="Period From", required=True)
     date_to = fields.Date(string="Period To", required=True)
@@ -85,6 +90,27 @@ class QmsEvidencePack(models.Model):
     grant_ids = fields.One2many("qms.evidence.pack.grant", "pack_id", string="Access Grants")
     access_ids = fields.One2many("qms.evidence.pack.access", "pack_id", string="Access Log")
 
+    all_my_departments = fields.Boolean(
+        compute="_compute_all_my_departments", search="_search_all_my_departments",
+        help="Every department of the pack is one you head (or under one): the pack holds only your records.")
+
+    def _qms_all_my_departments_domain(self):
+        headed = self.env["hr.department"]._qms_headed_domain()
+        if headed.is_false():
+            return Domain.FALSE
+        return Domain("department_ids", "!=", False) & ~Domain("department_ids", "any!", ~headed)
+
+    def _search_all_my_departments(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return self._qms_all_my_departments_domain()
+
+    @api.depends_context("uid")
+    def _compute_all_my_departments(self):
+        mine = self.sudo().filtered_domain(self._qms_all_my_departments_domain())
+        for pack in self:
+            pack.all_my_departments = pack in mine
+
     @api.depends("files_done", "files_total")
     def _compute_progress(self):
         for pack in self:
@@ -108,6 +134,12 @@ class QmsEvidencePack(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        changed = [name for name in self._QMS_SCOPE_FIELDS if name in vals]
+        queued = self.filtered(lambda pack: pack.state == "building")
+        if changed and queued and not self._qms_in_transition():
+            raise UserError(self.env._(
+                "%s is being built for the scope asked: wait until it is ready, then prepare a new pack.",
+                queued[0].name))
         if "department_ids" in vals:
             for pack in self:  # the scope as it would be after the change
                 scope = pack.new({"department_ids": [(6, 0, pack.department_ids.ids)]})
@@ -314,7 +346,9 @@ class QmsEvidencePack(models.Model):
     def _qms_xlsx(self, title, columns, rows):
         """A register as an XLSX workbook: a title, a header row, the rows (no query per row)."""
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        # texts stay texts: a title typed as "=HYPERLINK(...)" is never a live formula in the register
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
+                                                "strings_to_urls": False})
         sheet = workbook.add_worksheet(title[:31])
         bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -440,6 +474,7 @@ class QmsEvidencePack(models.Model):
         previous = self.search([("id", "!=", self.id), ("state", "=", "ready"), ("company_id", "=", self.company_id.id),
                                 ("date_from", "=", self.date_from), ("date_to", "=", self.date_to)]).filtered(
             lambda other: other.department_ids == self.department_ids and other.clause_ids == self.clause_ids)
+        previous = previous._filtered_access("write")  # a head's pack never supersedes the QMS office's
         self._qms_set_state("ready", attachment_id=attachment.id, zip_sha256=zip_sha256,
                             manifest_sha256=manifest_sha256, file_count=len(writer.entries) + 1, gap_count=gaps,
                             files_done=total, date_built=self._qms_timestamp(), built_by_id=self.env.user.id)

@@ -411,9 +411,14 @@ class QmsManagementReview(models.Model):
         """{group key: [value in the period, value in the previous period]}: one grouped query per period."""
         Model = self.env[model]
         result = {}
+        datetime_field = Model._fields[date_field.split(".")[0]].type == "datetime" and "." not in date_field
         for index, (start, end) in enumerate(periods):
-            period_domain = Domain.AND([[("company_id", "=", self.company_id.id)], domain,
-                                        [(date_field, ">=", start), (date_field, "<=", end)]])
+            if datetime_field:  # the whole last day, in UTC as stored
+                bounds = [(date_field, ">=", fields.Datetime.to_datetime(start)),
+                          (date_field, "<", fields.Datetime.to_datetime(end + timedelta(days=1)))]
+            else:
+                bounds = [(date_field, ">=", start), (date_field, "<=", end)]
+            period_domain = Domain.AND([[("company_id", "=", self.company_id.id)], domain, bounds])
             for row in Model._read_group(period_domain, list(groupby), [aggregate]):
                 key = row[:-1] if len(groupby) > 1 else row[0] if groupby else None
                 result.setdefault(key, [0, 0])[index] = row[-1] or 0
@@ -469,31 +474,44 @@ class QmsManagementReview(models.Model):
         return figures
 
     # c1) citizen satisfaction and feedback
-    def _qms_feedback_domain(self):
-        """The nonconformities that carry citizens' feedback (complaints)."""
-        return [("source", "=", "complaint")]
-
     def _qms_input_c1_feedback(self, periods):
-        model = "qms.nonconformity"
-        domain = self._qms_feedback_domain()
-        total = self._qms_grouped(model, domain, "date_detected", periods).get(None, [0, 0])
-        figures = [self._qms_figure(self.env._("Complaints"), self.env._("Complaints received"), *total)]
+        """The citizens' work orders (qms.complaint): received, by department and outcome, answered on time,
+        satisfaction at the call-back, sent back for rework."""
+        model = "qms.complaint"
+        group = self.env._("Citizen complaints and requests")
+        total = self._qms_grouped(model, [], "date_received", periods).get(None, [0, 0])
+        figures = [self._qms_figure(group, self.env._("Received"), *total)]
         figures += self._qms_grouped_figures(
-            self.env._("Complaints by department"),
-            self._qms_grouped(model, domain, "date_detected", periods, ["department_id"]),
-            lambda department: department.name or self.env._("None"))
-        by_state = self._qms_grouped(model, domain, "date_detected", periods, ["state"])
-        outcomes = {"closed": self.env._("Handled and closed"), "cancelled": self.env._("Not founded (cancelled)")}
+            self.env._("Received by department"),
+            self._qms_grouped(model, [], "date_received", periods, ["department_id"]),
+            lambda department: department.name or self.env._("Not assigned yet"))
+        figures += self._qms_grouped_figures(
+            self.env._("Received by kind"), self._qms_grouped(model, [], "date_received", periods, ["kind"]),
+            self._qms_selection_label(model, "kind"))
+        by_state = self._qms_grouped(model, [], "date_received", periods, ["state"])
+        outcomes = {"closed": self.env._("Answered and closed"), "dismissed": self.env._("Dismissed"),
+                    "answered": self.env._("Answered, awaiting the call-back")}
         by_outcome = {}
         for state, values in by_state.items():
             key = outcomes.get(state, self.env._("Being handled"))
             by_outcome[key] = [a + b for a, b in zip(by_outcome.get(key, [0, 0]), values, strict=True)]
-        figures += self._qms_grouped_figures(self.env._("Complaints by outcome"), by_outcome, str)
-        closed = self._qms_grouped(model, domain, "date_closed", periods, ["closed_on_time"])
-        (rate, previous), _totals = self._qms_rates(closed)
-        figures.append(self._qms_figure(self.env._("Complaints"), self.env._("Closed within the time limit"),
-                                        rate, previous,
-                                        unit="percent", better="up"))
+        figures += self._qms_grouped_figures(self.env._("Outcome"), by_outcome, str)
+        (on_time, on_time_before), _totals = self._qms_rates(
+            self._qms_grouped(model, [], "date_answered", periods, ["answered_on_time"]))
+        callbacks = self._qms_grouped(model, [("callback_result", "!=", False)], "date_callback", periods,
+                                      ["callback_result"])
+        satisfied = {True: [sum(values[index] for result, values in callbacks.items() if result != "dissatisfied")
+                            for index in (0, 1)],
+                     False: callbacks.get("dissatisfied", [0, 0])}
+        (satisfaction, satisfaction_before), _totals = self._qms_rates(satisfied)
+        reworked = self._qms_grouped(model, [("rework_count", ">", 0)], "date_received", periods).get(None, [0, 0])
+        figures += [
+            self._qms_figure(group, self.env._("Answered within the time limit"), on_time, on_time_before,
+                             unit="percent", better="up"),
+            self._qms_figure(group, self.env._("Satisfied or basically satisfied at the call-back"), satisfaction,
+                             satisfaction_before, unit="percent", better="up"),
+            self._qms_figure(group, self.env._("Sent back for rework"), *reworked, better="down"),
+        ]
         return figures
 
     # c2) quality objectives

@@ -10,3 +10,4 @@ from . import test_management_review
 from . import test_management_review_probe
 from . import test_evidence_pack_portal
 from . import test_evidence_pack
+from . import test_evidence_pack_probe

@@ -16,10 +16,9 @@ from .test_management_review import ReviewCityCase
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "evidence_pack.py"
 
 
-@tagged("post_install", "-at_install")
-class TestEvidencePack(ReviewCityCase):
+class EvidencePackCase(ReviewCityCase):
     """Packs of the review test's city (its own company, so that the demo stays out): the whole organisation,
-    and the Inspection Section's own pack built by its head."""
+    and the Inspection Section's own pack built by its head (the fixture, shared with test_evidence_pack_probe)."""
 
     @classmethod
     def setUpClass(cls):
@@ -54,6 +53,11 @@ class TestEvidencePack(ReviewCityCase):
     def manifest_of(self, pack):
         with self.zip_of(pack) as archive:
             return etree.fromstring(archive.read("manifest.xml"))
+
+
+@tagged("post_install", "-at_install")
+class TestEvidencePack(EvidencePackCase):
+    """The pack's contents, build, verification and rules, on EvidencePackCase's city."""
 
     # ------------------------------------------------------------------ contents
 

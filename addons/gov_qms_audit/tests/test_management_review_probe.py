@@ -368,9 +368,9 @@ class TestManagementReviewProbe(base.ReviewCityCase):
         each figure: the QMS office writes a better trend than the records give."""
         review = self.review
         review.action_compile()
-        figure = review.input_ids.figure_ids.filtered(lambda f: f.label == "Complaints received").with_user(
+        figure = review.input_ids.figure_ids.filtered(lambda f: f.label == "Received").with_user(
             self.qms_manager)
-        self.assertEqual((figure.trend_display, figure.assessment), ("↑ 100%", "neutral"))
+        self.assertEqual((figure.trend_display, figure.assessment), ("↑ 300%", "neutral"))
         self.assertAllRefused([
             (f"figure.write({vals})", lambda vals=vals: figure.write(vals))
             for vals in ({"trend_display": "↓ 50%"}, {"assessment": "good"}, {"trend": "down"},

@@ -2,6 +2,9 @@ from . import qms_change_request_origin_mixin
 from . import res_company
 from . import res_config_settings
 from . import qms_nonconformity
+from . import qms_complaint
+from . import qms_process_kpi
+from . import qms_complaint_portal
 from . import qms_nonconformity_why
 from . import qms_nonconformity_cause
 from . import qms_time_limit_rule

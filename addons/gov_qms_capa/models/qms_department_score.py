@@ -31,6 +31,8 @@ class QmsDepartmentScore(models.Model):
     overdue_count = fields.Integer(string="Went Overdue", readonly=True)
     supervised_count = fields.Integer(string="Supervised Items", readonly=True)
     recurrence_count = fields.Integer(string="Recurrences", readonly=True)
+    complaint_late_count = fields.Integer(string="Complaints Answered Late", readonly=True)
+    complaint_dissatisfied_count = fields.Integer(string="Dissatisfied Citizens", readonly=True)
     points_deducted = fields.Float(readonly=True)
     deduction_ids = fields.One2many("qms.score.deduction", "score_id", string="Deductions", readonly=True)
 
@@ -52,7 +54,7 @@ class QmsDepartmentScore(models.Model):
         company = company or self.env.company
         start = month.replace(day=1)
         end = start + relativedelta(months=1)
-        NC, Action = self.env["qms.nonconformity"], self.env["qms.action"]
+        NC, Action, Complaint = self.env["qms.nonconformity"], self.env["qms.action"], self.env["qms.complaint"]
         in_month = [("company_id", "=", company.id)]
 
         def counts(model, domain, aggregates=("__count",)):
@@ -64,7 +66,12 @@ class QmsDepartmentScore(models.Model):
         recurring = counts(NC, [("date_detected", ">=", start), ("date_detected", "<", end),
                                 ("is_recurrence", "=", True)])
         overdue_domain = [("date_overdue", ">=", start), ("date_overdue", "<", end)]
-        late_items = [*NC.search(in_month + overdue_domain), *Action.search(in_month + overdue_domain)]
+        late_items = [*NC.search(in_month + overdue_domain), *Action.search(in_month + overdue_domain),
+                      *Complaint.search(in_month + overdue_domain)]
+        answered_late = counts(Complaint, [("date_answered", ">=", start), ("date_answered", "<", end),
+                                           ("answered_on_time", "=", False)])
+        dissatisfied = counts(Complaint, [("date_callback", ">=", start), ("date_callback", "<", end),
+                                          ("callback_result", "=", "dissatisfied")])
         supervised = counts(NC, [("date_supervised", ">=", start), ("date_supervised", "<", end)])
         supervised_actions = counts(Action, [("date_supervised", ">=", start), ("date_supervised", "<", end)])
 
@@ -92,6 +99,8 @@ class QmsDepartmentScore(models.Model):
                 "overdue_count": overdue_by_department.get(department, 0),
                 "supervised_count": supervised.get(department, (0,))[0] + supervised_actions.get(department, (0,))[0],
                 "recurrence_count": recurring.get(department, (0,))[0],
+                "complaint_late_count": answered_late.get(department, (0,))[0],
+                "complaint_dissatisfied_count": dissatisfied.get(department, (0,))[0],
             }
             if department in by_department:
                 to_update.append((by_department[department], values))

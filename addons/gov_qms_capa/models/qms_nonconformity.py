@@ -82,6 +82,7 @@ class QmsNonconformity(models.Model):
     recurrence_count = fields.Integer(readonly=True, copy=False)
     # actions and effectiveness
     action_ids = fields.One2many("qms.action", "nonconformity_id", string="Actions")
+    complaint_ids = fields.One2many("qms.complaint", "nonconformity_id", string="Citizen Complaints")
     check_ids = fields.One2many("qms.effectiveness.check", "nonconformity_id", string="Effectiveness Checks")
     current_round = fields.Integer(default=1, readonly=True, copy=False,
                                    help="A failed effectiveness check starts a new round of actions.")

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .qms_complaint import KINDS
 from .qms_nonconformity import SEVERITIES, SOURCES
 
 
@@ -17,6 +18,8 @@ class QmsTimeLimitRule(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     source = fields.Selection(SOURCES, help="Empty: any source.")
     severity = fields.Selection(SEVERITIES, help="Empty: any severity.")
+    complaint_kind = fields.Selection(KINDS,
+                                      help="For citizens' work orders of this kind: answered within the close limit.")
     reply_days = fields.Integer(string="Reply Within (working days)", help="0: no reply time limit.")
     action_plan_days = fields.Integer(string="Action Plan Within (working days)", help="0: no separate limit.")
     close_days = fields.Integer(string="Close Within (working days)", required=True, default=30)
@@ -33,10 +36,16 @@ class QmsTimeLimitRule(models.Model):
                     "In rule %s the reply comes before the action plan, and both before closure.", rule.name))
 
     @api.model
+    def _qms_rule_for_complaint(self, kind, company):
+        """The rule of a citizen's work order: that of its kind (the statutory answer limit)."""
+        return self.search([("company_id", "=", company.id), ("complaint_kind", "=", kind)], order="sequence, id",
+                           limit=1)
+
+    @api.model
     def _qms_rule_for(self, source, severity, company):
         """The most specific active rule: source and severity, then source, then severity, then any."""
         rules = self.search([("company_id", "=", company.id), ("source", "in", [source, False]),
-                             ("severity", "in", [severity, False])])
+                             ("severity", "in", [severity, False]), ("complaint_kind", "=", False)])
         if not rules:
             return rules
         return max(rules, key=lambda rule: (bool(rule.source) * 2 + bool(rule.severity), -rule.sequence, -rule.id))

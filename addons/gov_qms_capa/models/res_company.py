@@ -16,3 +16,11 @@ class ResCompany(models.Model):
     qms_scores_computed_on = fields.Date(
         string="Scorecards Computed On", readonly=True, copy=False,
         help="The day the daily job last computed last month's draft scorecards of this company.")
+    qms_complaint_rate_limit = fields.Integer(
+        string="Web Complaints per Hour", default=5,
+        help="The most requests the public complaint form accepts in an hour from one address (IP) or one e-mail; "
+             "0: no limit.")
+    qms_complaint_receiver_id = fields.Many2one(
+        "res.users", string="Complaint Centre User", domain=[("share", "=", False)],
+        help="Receives the requests filed on the public form and owns them until they are assigned "
+             "(first-contact responsibility). Empty: OdooBot, and the QMS office assigns them.")

@@ -8,3 +8,10 @@ from . import test_time_limits
 from . import test_performance
 from . import test_jobs_and_concurrency
 from . import test_change_request_from_capa
+from . import test_complaint
+from . import test_holiday_deadlines
+from . import test_complaint_portal
+from . import test_complaint_analysis
+from . import test_complaint_import
+from . import test_kpi_breach
+from . import test_complaint_probe

@@ -184,7 +184,7 @@ class TestJobsCommitPerBatch(QmsCapaCase):
         self.assertLessEqual(two_scheduled - scheduled, 90)
         self.only_these_are_due(self.overdue_actions(10))
         self.env.invalidate_all()
-        with self.batch_size("qms.action", 10), freeze_time("2026-11-30"), self.assertQueryCount(54):
+        with self.batch_size("qms.action", 10), freeze_time("2026-11-30"), self.assertQueryCount(55):
             self.Action._cron_escalate()  # one batch of ten actions, three rungs each
 
     # ------------------------------------------------------------------ revisions taking effect

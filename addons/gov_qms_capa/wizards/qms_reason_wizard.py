@@ -10,4 +10,5 @@ class QmsReasonWizard(models.TransientModel):
         allowed["qms.nonconformity"] = {"_action_cancel", "_action_reopen"}
         allowed["qms.action"] = {"_action_cancel", "_action_refuse_extension"}
         allowed["qms.department.score"] = {"_action_reopen"}
+        allowed["qms.complaint"] = {"_action_dismiss"}
         return allowed

@@ -11,6 +11,7 @@ from . import hr_department
 from . import res_users
 from . import res_company
 from . import res_config_settings
+from . import qms_calendar_day
 from . import qms_iso_clause
 from . import qms_process
 from . import qms_process_control_point

@@ -22,14 +22,22 @@ method: name of the recordset method that carries the step out (notify, flag, ..
 class WorkingDays:
     """Working-day arithmetic on a company's resource calendar, public holidays included.
 
-    The calendar's working days are loaded once per window of dates, so a batch of
-    records costs a few queries whatever its size.
+    A day is a working day when the calendar has working time on it, no public holiday (leave of the
+    calendar) covers it and the company's calendar of holidays (qms.calendar.day) does not make it a
+    holiday; or when that calendar makes it a make-up working day (调休), a weekend day on which people
+    work although the resource calendar has no working time that day.
+
+    The working days are loaded once per window of dates, the calendar's intervals and the company's
+    holidays and make-up days together, so a batch of records costs a few queries whatever its size.
+    What is loaded stays for the life of the object: build one per job run or per batch (as
+    ``_cron_escalate`` does), not one kept across transactions.
     """
 
     WINDOW = 120
 
-    def __init__(self, calendar):
+    def __init__(self, calendar, company=None):
         self.calendar = calendar
+        self.company = company if company is not None else (calendar.company_id if calendar else None)
         self.tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
         self.days = set()
         self.loaded_from = self.loaded_to = None
@@ -45,7 +53,15 @@ class WorkingDays:
         begin = self.tz.localize(datetime.combine(start, time.min))
         end = self.tz.localize(datetime.combine(stop + timedelta(days=1), time.min))
         intervals = self.calendar._work_intervals_batch(begin, end)[False]
-        self.days = {interval_start.astimezone(self.tz).date() for interval_start, _stop, _meta in intervals}
+        days = {interval_start.astimezone(self.tz).date() for interval_start, _stop, _meta in intervals}
+        if self.company:
+            # a deadline is the same whoever computes it: the days are read as the system, for this company
+            special = self.calendar.env["qms.calendar.day"].sudo().search_fetch(
+                [("company_id", "=", self.company.id), ("date", ">=", start), ("date", "<=", stop)],
+                ["date", "kind"])
+            days -= {day.date for day in special if day.kind == "holiday"}
+            days |= {day.date for day in special if day.kind == "workday"}
+        self.days = days
         self.loaded_from, self.loaded_to = start, stop
 
     def is_working(self, day):
@@ -116,7 +132,8 @@ class QmsDeadlineMixin(models.AbstractModel):
 
     @api.model
     def _qms_working_days(self, company):
-        return WorkingDays(company.resource_calendar_id)
+        """The working days of `company`: its working-time calendar with its holidays and make-up days."""
+        return WorkingDays(company.resource_calendar_id, company)
 
     @api.model
     def _qms_add_working_days(self, day, count, company=None):

@@ -374,7 +374,8 @@ class QmsDocument(models.Model):
     def _qms_master_list_xlsx(self):
         """The master list as an XLSX workbook (bytes)."""
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
+                                                "strings_to_urls": False})
         sheet = workbook.add_worksheet(self.env._("Master List"))
         bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

@@ -135,13 +135,16 @@ class QmsProcessKpiMeasurement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        Kpi = self.env["qms.process.kpi"]
-        pairs = []
         for index, vals in enumerate(vals_list):
             self._qms_check_copied_fields(vals, creating=True)
-            vals = vals_list[index] = self._add_missing_default_values(vals)
-            kpi = Kpi.browse(vals.get("kpi_id") or [])
-            if not kpi.exists():
+            vals_list[index] = self._add_missing_default_values(vals)
+        # the indicators in one query, read together (a job records many measurements at once)
+        kpis = {kpi.id: kpi for kpi in self.env["qms.process.kpi"].browse(
+            {vals["kpi_id"] for vals in vals_list if isinstance(vals.get("kpi_id"), int)}).exists()}
+        pairs = []
+        for vals in vals_list:
+            kpi = kpis.get(vals.get("kpi_id"))
+            if not kpi:
                 raise UserError(self.env._("Choose the indicator that was measured."))
             if not vals.get("date"):
                 raise UserError(self.env._("%s: give the period measured.", kpi.display_name))

@@ -33,9 +33,9 @@ class QmsReferenceMixin(models.AbstractModel):
             if company not in sequences:
                 sequences[company] = self._qms_company_sequence(company)
             sequence = sequences[company]
-            if sequence and self._qms_sequence_date_field:
+            if sequence and vals.get(self._qms_sequence_date_field):
                 vals["name"] = sequence.with_context(
-                    ir_sequence_date=vals.get(self._qms_sequence_date_field)).next_by_id()
+                    ir_sequence_date=str(vals[self._qms_sequence_date_field])[:10]).next_by_id()
             else:
                 vals["name"] = sequence.next_by_id() if sequence else new
         return super().create(vals_list)

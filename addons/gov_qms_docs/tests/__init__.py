@@ -1,6 +1,7 @@
 from . import test_access
 from . import test_acknowledgement
 from . import test_bad_input
+from . import test_calendar_days
 from . import test_change_request
 from . import test_document_code
 from . import test_kpi_measurement

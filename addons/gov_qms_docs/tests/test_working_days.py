@@ -27,4 +27,5 @@ class TestWorkingDays(TransactionCase):
             "date_from": "2026-09-30 16:00:00", "date_to": "2026-10-07 15:59:59",
         })
         self.assertEqual(self.add("2026-09-30", 1), "2026-10-08")
-        self.assertEqual(self.add("2026-09-30", 3), "2026-10-12")
+        # Saturday 10 October 2026 is a make-up working day (调休) of the State Council's arrangement (shipped data)
+        self.assertEqual(self.add("2026-09-30", 3), "2026-10-10")
