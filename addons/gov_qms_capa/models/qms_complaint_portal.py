@@ -58,17 +58,17 @@ class QmsComplaint(models.Model):
     def _qms_web_portal_partner(self, name, email, phone, lang):
         """The citizen's contact for the portal, found by e-mail or created; returns ``(partner, invited)``.
 
-        A contact that has a user (portal or internal, even archived) is used as it is: no invitation, and
-        nothing of it is changed by what was typed on the form. Otherwise the contact (an existing one with
-        this e-mail, or a new one) is invited to the portal with Odoo's own invitation (``portal.wizard``:
-        a portal user, and the "set your password" e-mail in the citizen's language). The work order is filed
-        whether the invitation works or not.
+        A contact that has a user (portal or internal, even archived) is not linked: whoever types somebody's
+        e-mail on the public form must not put a work order into that person's portal (a citizen signed in files
+        from their own session, `partner`); the reply still goes to the e-mail given. Otherwise the contact (an
+        existing one with this e-mail, or a new one) is invited to the portal with Odoo's own invitation
+        (``portal.wizard``: a portal user, and the "set your password" e-mail in the citizen's language). The work
+        order is filed whether the invitation works or not.
         """
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         partners = Partner.search([("email_normalized", "=", email)], order="id")
-        with_user = partners.filtered("user_ids")[:1]
-        if with_user:
-            return with_user, False
+        if partners.filtered("user_ids"):
+            return Partner.browse(), False
         partner = partners.filtered("active")[:1] or Partner.create(
             {"name": name, "email": email, "phone": phone, "lang": lang})
         try:
