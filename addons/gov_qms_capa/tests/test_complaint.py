@@ -4,9 +4,9 @@ from odoo.tests import freeze_time, tagged
 from .common import QmsCapaCase
 
 
-@tagged("post_install", "-at_install")
-class TestComplaint(QmsCapaCase):
-    """A citizen's work order through its loop, its time limit, its ladder and its nonconformity."""
+class ComplaintCase(QmsCapaCase):
+    """The docs fixture's organisation with the answer limits of the 12345 practice (consultation 1 working
+    day, help 5, complaint 10), and a clerk who receives work orders."""
 
     @classmethod
     def setUpClass(cls):
@@ -23,6 +23,11 @@ class TestComplaint(QmsCapaCase):
                 "citizen_email": "li@example.com"}
         vals.update(values)
         return self.Complaint.with_user(user or self.clerk).create(vals)
+
+
+@tagged("post_install", "-at_install")
+class TestComplaint(ComplaintCase):
+    """A citizen's work order through its loop, its time limit, its ladder and its nonconformity."""
 
     def test_time_limit_per_kind_in_working_days(self):
         # received on Monday 30 November 2026: 10, 5 and 1 working days (weekends skipped)

@@ -5,28 +5,18 @@ Each test is a rule that must hold; those that fail are holes found by the probe
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import QmsCapaCase
+from .test_complaint import ComplaintCase
 
 
 @tagged("post_install", "-at_install")
-class TestComplaintProbe(QmsCapaCase):
+class TestComplaintProbe(ComplaintCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Complaint = cls.env["qms.complaint"]
-        Rule = cls.env["qms.time.limit.rule"]
-        Rule.search([("complaint_kind", "!=", False)]).active = False
-        Rule.create({"name": "complaint 10", "complaint_kind": "complaint", "close_days": 10})
         cls.citizen_a = new_test_user(cls.env, login="probe_citizen_a", groups="base.group_portal",
                                       name="Probe Citizen A", email="probe_a@mail.example")
         cls.citizen_b = new_test_user(cls.env, login="probe_citizen_b", groups="base.group_portal",
                                       name="Probe Citizen B", email="probe_b@mail.example")
-
-    def receive(self, user=None, **values):
-        vals = {"subject": "Fee charged twice", "description": "Charged twice at counter 3.", "kind": "complaint",
-                "channel": "counter", "citizen_name": "Ms Li", "citizen_phone": "13800000000"}
-        vals.update(values)
-        return self.Complaint.with_user(user or self.clerk).create(vals)
 
     def assigned(self, **values):
         complaint = self.receive(department_id=self.section.id, **values)

@@ -25,12 +25,9 @@ class QmsComplaintWizard(models.TransientModel):
         }
 
     def _qms_complaints(self):
-        ids = self.res_ids
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and i > 0 for i in ids):
-            raise UserError(self.env._("This step cannot be done from here."))
-        complaints = self.env["qms.complaint"].browse(ids).exists()
-        if len(complaints) != len(set(ids)):
-            raise UserError(self.env._("Some of the work orders were deleted in the meantime: reload the page."))
+        """The work orders, validated as every QMS wizard validates the ids it is given."""
+        complaints = self.env["qms.reason.wizard"].new(
+            {"res_model": "qms.complaint", "res_ids": self.res_ids})._qms_records()
         complaints.check_access("write")
         return complaints
 
