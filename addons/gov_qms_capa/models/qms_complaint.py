@@ -65,7 +65,7 @@ class QmsComplaint(models.Model):
     description = fields.Text(string="What Happened", required=True)
     date_event = fields.Date(string="When")
     location = fields.Char(string="Where")
-    date_received = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date_received = fields.Datetime(required=True, default=lambda self: self._qms_timestamp(), index=True)
     receiver_id = fields.Many2one("res.users", string="Received By", readonly=True, index=True,
                                   default=lambda self: self.env.user,
                                   help="First-contact responsibility: the receiver owns it until it is assigned.")
@@ -133,7 +133,7 @@ class QmsComplaint(models.Model):
         working days from the day received (one rule lookup and one calendar per company and kind: an import of
         many work orders costs a few queries)."""
         Rule = self.env["qms.time.limit.rule"]
-        rules, calendars = {}, {}
+        rules, calendars, by_values = {}, {}, {}
         for complaint in self:
             company = complaint.company_id
             if (company, complaint.kind) not in rules:
@@ -146,7 +146,9 @@ class QmsComplaint(models.Model):
                       "date_accept_by": calendars[company].add(received, ACCEPT_WITHIN_DAYS)}
             if rule and not complaint.date_deadline:
                 values["date_deadline"] = calendars[company].add(received, rule.close_days)
-            complaint.sudo()._qms_write_workflow(values)
+            by_values.setdefault(tuple(sorted(values.items())), []).append(complaint.id)
+        for values, ids in by_values.items():  # one write per distinct limit, whatever the number (an import)
+            self.browse(ids).sudo()._qms_write_workflow(dict(values))
 
     @api.constrains("date_received")
     def _check_date_received(self):
