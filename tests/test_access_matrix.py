@@ -40,6 +40,8 @@ MATRIX = {
     "qms.master.list.wizard":          ("RWC-", "RWC-", "RWC-", "RWC-", "RWC-", "----"),
     "qms.deadline.wizard":             ("----", "----", "----", "----", "RWC-", "----"),  # manager's reset
     "qms.calendar.day":                ("R---", "R---", "R---", "R---", "RWCD", "----"),  # holidays, 调休
+    "qms.config.settings":             ("----", "----", "----", "----", "RWC-", "----"),  # the QMS office's
+    "qms.workbench.tile":              ("R---", "R---", "R---", "R---", "RW--", "----"),  # shipped tiles
     # --- nonconformities and CAPA (gov_qms_capa)
     "qms.nonconformity":               ("RWC-", "RWC-", "RWC-", "RWC-", "RWCD", "----"),  # anyone reports
     "qms.nonconformity.why":           ("RWCD", "RWCD", "RWCD", "RWCD", "RWCD", "----"),  # as its NC
@@ -75,6 +77,7 @@ MATRIX = {
     "qms.evidence.pack.wizard":        ("----", "----", "----", "----", "RWC-", "----"),
     "qms.evidence.pack.grant":         ("----", "R---", "R---", "R---", "RWC-", "----"),  # evidence: kept
     "qms.evidence.pack.access":        ("----", "R---", "R---", "R---", "R---", "----"),  # the link writes it
+    "qms.dashboard":                   ("----", "RWC-", "RWC-", "RWC-", "RWC-", "----"),  # figures: as rules allow
 }
 
 # What portal users (citizens) may read: only their own records, by a record rule (tested with the portal).
@@ -84,7 +87,8 @@ PORTAL_READ = {"qms.complaint"}  # the citizen's own work orders (partner_id = t
 ABSTRACT = {
     "qms.deadline.mixin", "qms.department.mixin", "qms.department.scope.mixin", "qms.locked.line.mixin",
     "qms.locked.mixin", "qms.notification.mixin", "qms.parent.scope.mixin", "qms.reference.mixin",
-    "qms.supervision.mixin", "qms.change.request.origin.mixin",
+    "qms.supervision.mixin", "qms.change.request.origin.mixin", "qms.gate.mixin", "qms.settings.mixin",
+    "qms.digest",  # the daily digest job: no records, it reads as the system and queues e-mails
 }
 
 

@@ -1,10 +1,9 @@
 {
     "name": "Government QMS: Nonconformity and CAPA",
     "summary": "Nonconformities, root cause, corrective and preventive actions, time limits, escalation, scorecards",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Quality",
-    "author": "gov_qms",
-    "website": "https://example.invalid/gov_qms",
+    "author": "gov_qms contributors",
     "license": "LGPL-3",
     "depends": ["gov_qms_docs", "portal"],
     "external_dependencies": {"python": ["openpyxl"]},
@@ -27,10 +26,14 @@
         "views/qms_capa_report_views.xml",
         "views/qms_document_change_request_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/qms_config_settings_views.xml",
+        "views/http_error_templates.xml",
         "views/qms_complaint_portal_templates.xml",
+        "data/qms_workbench_tile_data.xml",
         "views/qms_capa_menus.xml",
     ],
-    "demo": ["demo/qms_capa_demo.xml", "demo/qms_complaint_demo.xml"],
+    "demo": ["demo/qms_demo_terms.xml", "demo/qms_capa_demo.xml", "demo/qms_complaint_demo.xml",
+             "demo/qms_demo_language.xml"],
     "assets": {
         "web.assets_tests": [
             "gov_qms_capa/static/tests/tours/*.js",

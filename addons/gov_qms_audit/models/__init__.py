@@ -1,5 +1,5 @@
 from . import res_company
-from . import res_config_settings
+from . import qms_settings_mixin
 from . import qms_auditor
 from . import qms_auditor_evaluation
 from . import qms_audit_question
@@ -18,3 +18,7 @@ from . import qms_evidence_pack
 from . import qms_evidence_pack_grant
 from . import qms_evidence_pack_access
 from . import ir_attachment
+from . import hr_department
+from . import qms_iso_clause
+from . import qms_workbench_tile
+from . import qms_digest

@@ -1,8 +1,12 @@
+from collections import defaultdict
 from datetime import date, timedelta
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.addons.gov_qms_docs.models.qms_locked_mixin import TRANSITION
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 
 DONE_STATES = ("reported", "closed")
 
@@ -13,7 +17,7 @@ class QmsAuditProgramme(models.Model):
 
     _name = "qms.audit.programme"
     _description = "Audit Programme"
-    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "qms.locked.mixin", "qms.notification.mixin"]
     _order = "year desc, id desc"
     _check_company_auto = True
 
@@ -37,12 +41,22 @@ class QmsAuditProgramme(models.Model):
     audit_ids = fields.One2many("qms.audit", "programme_id", string="Audits")
     audit_count = fields.Integer(compute="_compute_audit_counts")
     audit_done_count = fields.Integer(string="Audits Done", compute="_compute_audit_counts")
-    coverage_html = fields.Html(string="Coverage Matrix", compute="_compute_coverage", sanitize=False)
-    coverage_percent = fields.Float(string="Coverage (%)", compute="_compute_coverage", digits=(5, 1),
+    # The coverage matrix is stored, computed again when something it shows changes (an audit of the year, the
+    # universe, a department, a clause: see _qms_coverage_modified), never when it is read.
+    coverage_audit_ids = fields.One2many("qms.audit", "coverage_programme_id", string="Audits of the Year",
+                                         help="Every audit of the company dated in the programme's year.")
+    coverage_html_i18n = fields.Json(
+        string="Coverage Matrix (stored)", compute="_compute_coverage", store=True, prefetch=False, copy=False,
+        help="The matrix as HTML in each installed language, computed when what it shows changes.")
+    coverage_html = fields.Html(string="Coverage Matrix", compute="_compute_coverage_html", sanitize=False)
+    coverage_percent = fields.Float(string="Coverage (%)", compute="_compute_coverage", store=True, digits=(5, 1),
                                     help="Share of department x clause cells covered by a planned or done audit.")
-    gap_department_ids = fields.Many2many("hr.department", string="Departments Not Audited",
-                                          compute="_compute_coverage")
-    gap_clause_ids = fields.Many2many("qms.iso.clause", string="Clauses Not Audited", compute="_compute_coverage")
+    gap_department_ids = fields.Many2many("hr.department", "qms_audit_programme_gap_department_rel", "programme_id",
+                                          "department_id", string="Departments Not Audited",
+                                          compute="_compute_coverage", store=True)
+    gap_clause_ids = fields.Many2many("qms.iso.clause", "qms_audit_programme_gap_clause_rel", "programme_id",
+                                      "clause_id", string="Clauses Not Audited", compute="_compute_coverage",
+                                      store=True)
 
     _year_company_uniq = models.UniqueIndex(
         "(company_id, year) WHERE active",
@@ -50,8 +64,8 @@ class QmsAuditProgramme(models.Model):
 
     @api.depends("year")
     def _compute_name(self):
-        for programme in self:
-            programme.name = self.env._("Audit Programme %s", programme.year)
+        for programme in self:  # a stored name: in the company's language
+            programme.name = programme._qms_note_env()._("Audit Programme %s", programme.year)
 
     def _compute_audit_counts(self):
         counts = {(programme, state): count for programme, state, count in self.env["qms.audit"]._read_group(
@@ -136,7 +150,9 @@ class QmsAuditProgramme(models.Model):
                     "auditee_ids": [(6, 0, (heads | line.process_id.owner_id).ids)],
                 })
             audits = Audit.with_context(qms_transition=TRANSITION).create(vals_list).with_env(Audit.env)
-            programme.message_post(body=self.env._("%s audit(s) planned from the audit universe.", len(audits)))
+            env = programme._qms_note_env()
+            programme.message_post(body=env._("1 audit planned from the audit universe.") if len(audits) == 1
+                                   else env._("%s audits planned from the audit universe.", len(audits)))
         return True
 
     def _qms_plan_slots(self, planned):
@@ -211,11 +227,66 @@ class QmsAuditProgramme(models.Model):
 
     # ------------------------------------------------------------------ coverage
 
+    _QMS_COVERAGE_FIELDS = ("coverage_html_i18n", "coverage_percent", "gap_department_ids", "gap_clause_ids")
+
+    def _qms_coverage_modified(self):
+        """Something these programmes' matrices show has changed (a department, a clause, the programme of an
+        audit's year): their matrices are computed again before the transaction ends (or when read before)."""
+        for name in self._QMS_COVERAGE_FIELDS:
+            self.env.add_to_compute(self._fields[name], self)
+        self.invalidate_recordset(["coverage_html"], flush=False)  # read from the matrix about to be computed
+
+    @api.model
+    def _qms_programmes_of(self, company_years):
+        """The programmes (archived ones included) of the (company id, year) pairs given."""
+        pairs = {(company_id, year) for company_id, year in company_years if company_id and year}
+        if not pairs:
+            return self.browse()
+        programmes = self.with_context(active_test=False).search([
+            ("company_id", "in", list({company_id for company_id, _year in pairs})),
+            ("year", "in", list({year for _company_id, year in pairs}))])
+        return programmes.filtered(lambda programme: (programme.company_id.id, programme.year) in pairs)
+
+    @api.model
+    def _qms_audits_of(self, company_years):
+        """The audits dated in the (company id, year) pairs given (they count in that year's programme)."""
+        pairs = {(company_id, year) for company_id, year in company_years if company_id and year}
+        if not pairs:
+            return self.env["qms.audit"]
+        domain = Domain.OR(
+            Domain([("company_id", "=", company_id), ("date_start", ">=", date(year, 1, 1)),
+                    ("date_start", "<=", date(year, 12, 31))])
+            for company_id, year in pairs)
+        return self.env["qms.audit"].with_context(active_test=False).search(domain)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programmes = super().create(vals_list)
+        programmes._qms_audits_moved([])
+        return programmes
+
+    def write(self, vals):
+        moved = {"year", "company_id", "active"} & set(vals)
+        before = [(programme.company_id.id, programme.year) for programme in self] if moved else []
+        result = super().write(vals)
+        if moved:
+            self._qms_audits_moved(before)
+        return result
+
+    def _qms_audits_moved(self, before):
+        """A programme took a year (created, or its year, company or archiving changed): the audits of its year,
+        and of the year it left, count in the programme now active for their year."""
+        company_years = before + [(programme.company_id.id, programme.year) for programme in self]
+        audits = self._qms_audits_of(company_years)
+        if audits:
+            self.env.add_to_compute(audits._fields["coverage_programme_id"], audits)
+
     def _qms_coverage(self):
         """Departments x applicable clauses of the year: 'done' when a reported or closed audit covers the
         cell, 'planned' when only audits still to come do. Every audit of the company dated in the year
         counts, generated or not. An audit of a department covers its sections; an audit scoped on a
-        clause covers its sub-clauses (and the clause heading it belongs to). A few queries in all.
+        clause covers its sub-clauses (and the clause heading it belongs to). A few queries in all, and
+        sets rather than searches: one pass over the departments, one over the audits.
         """
         self.ensure_one()
         company = self.company_id
@@ -224,21 +295,35 @@ class QmsAuditProgramme(models.Model):
         columns = Clause.search([("parent_id", "!=", False), ("parent_id.parent_id", "=", False),
                                  ("applicable", "=", True)]).sorted(lambda c: [int(part) for part in c.code.split(".")])
         rows = self.env["hr.department"].search([("company_id", "in", [company.id, False]), ("qms_code", "!=", False)])
-        rows = (rows | self.line_ids.department_id | self.line_ids.process_id.department_id).sorted("complete_name")
+        rows = rows | self.line_ids.department_id | self.line_ids.process_id.department_id
+        titles = self._qms_department_titles(rows)
+        rows = rows.sorted(lambda row: titles[row.id])  # by complete name
         audits = self.env["qms.audit"].search([("company_id", "=", company.id), ("state", "!=", "cancelled"),
                                                ("date_start", ">=", start), ("date_start", "<=", end)])
+        # the rows under each department (itself included), the columns under or above each clause
+        rows_under = defaultdict(list)
+        for row in rows:
+            for ancestor in row.parent_path.split("/")[:-1]:
+                rows_under[int(ancestor)].append(row.id)
+        column_ids = set(columns.ids)
+        columns_under = defaultdict(list)
+        for column in columns:
+            columns_under[column.parent_id.id].append(column.id)
         cells, audited = {}, {}
         for audit in audits:
             status = "done" if audit.state in DONE_STATES else "planned"
-            prefixes = tuple(audit.department_ids.mapped("parent_path"))
-            covered_rows = rows.filtered(lambda d, p=prefixes: d.parent_path.startswith(p))
-            scope = audit.clause_ids.mapped("parent_path")
-            covered_columns = columns.filtered(
-                lambda c, s=scope: any(path.startswith(c.parent_path) or c.parent_path.startswith(path) for path in s))
-            for row in covered_rows:
-                audited[row.id] = "done" if status == "done" else audited.get(row.id, status)
-                for column in covered_columns:
-                    key = (row.id, column.id)
+            covered_rows = {row_id for department in audit.department_ids for row_id in rows_under[department.id]}
+            covered_columns = set()
+            for clause in audit.clause_ids:
+                path = [int(part) for part in clause.parent_path.split("/")[:-1]]
+                if len(path) == 1:  # a main clause: its clauses
+                    covered_columns.update(columns_under[path[0]])
+                elif path[1] in column_ids:  # a clause or one of its sub-clauses
+                    covered_columns.add(path[1])
+            for row_id in covered_rows:
+                audited[row_id] = "done" if status == "done" else audited.get(row_id, status)
+                for column_id in covered_columns:
+                    key = (row_id, column_id)
                     cells[key] = "done" if status == "done" else cells.get(key, status)
         covered_column_ids = {column_id for _row_id, column_id in cells}
         return {
@@ -247,12 +332,14 @@ class QmsAuditProgramme(models.Model):
             "gap_columns": columns.filtered(lambda c: c.id not in covered_column_ids),
         }
 
-    @api.depends("year", "company_id", "line_ids", "audit_ids.state", "audit_ids.department_ids",
-                 "audit_ids.clause_ids", "audit_ids.date_start")
+    @api.depends("year", "company_id", "line_ids.department_id", "line_ids.process_id.department_id",
+                 "coverage_audit_ids", "coverage_audit_ids.state", "coverage_audit_ids.date_start",
+                 "coverage_audit_ids.department_ids", "coverage_audit_ids.clause_ids")
     def _compute_coverage(self):
+        languages = [code for code, _name in self.env["res.lang"].get_installed()]
         for programme in self:
             if not programme.year or not programme.company_id:
-                programme.update({"coverage_html": False, "coverage_percent": 0.0,
+                programme.update({"coverage_html_i18n": False, "coverage_percent": 0.0,
                                   "gap_department_ids": False, "gap_clause_ids": False})
                 continue
             coverage = programme._qms_coverage()
@@ -260,5 +347,69 @@ class QmsAuditProgramme(models.Model):
             programme.coverage_percent = 100.0 * len(coverage["cells"]) / total if total else 0.0
             programme.gap_department_ids = coverage["gap_rows"]
             programme.gap_clause_ids = coverage["gap_columns"]
-            programme.coverage_html = self.env["ir.qweb"]._render(
-                "gov_qms_audit.qms_audit_programme_coverage", {"programme": programme, **coverage})
+            programme.coverage_html_i18n = {lang: programme.with_context(lang=lang)._qms_coverage_render(coverage)
+                                            for lang in languages}
+
+    @api.depends("coverage_html_i18n")
+    @api.depends_context("lang")
+    def _compute_coverage_html(self):
+        lang = self.env.lang or "en_US"
+        for programme in self:
+            stored = programme.coverage_html_i18n or {}
+            html = stored.get(lang) or (programme.year and programme.company_id and lang not in stored
+                                        and programme._qms_coverage_render(programme._qms_coverage()))
+            programme.coverage_html = Markup(html) if html else False
+
+    def _qms_coverage_render(self, coverage):
+        """The matrix as HTML in the language of the context. The legend and the headers come from the template;
+        the cells (thousands at a city's scale, without a word to translate) are written here, in a single pass."""
+        self.ensure_one()
+        rows, columns = coverage["rows"].with_env(self.env), coverage["columns"].with_env(self.env)
+        gap_rows, gap_columns = set(coverage["gap_rows"].ids), set(coverage["gap_columns"].ids)
+        cells = coverage["cells"]
+        titles = self._qms_department_titles(rows)
+        heads = [{"code": column.code, "title": column.display_name, "gap": column.id in gap_columns}
+                 for column in columns]
+        kinds = {  # the cell of each column, for each status
+            status: [Markup(html).format(title=head["title"]) for head in heads] for status, html in (
+                ("done", '<td class="text-bg-success" title="{title}">&#x25CF;</td>'),
+                ("planned", '<td class="text-bg-info" title="{title}">&#x25CB;</td>'),
+                ("gap", '<td class="table-danger" title="{title}"></td>'),
+                ("none", '<td class="table-warning" title="{title}"></td>'),
+            )}
+        gap_cells = [index for index, head in enumerate(heads) if head["gap"]]
+        body = []
+        for row in rows:
+            gap_row = row.id in gap_rows
+            statuses = ["gap" if gap_row else "none"] * len(heads)
+            for index in gap_cells:
+                statuses[index] = "gap"
+            for index, column in enumerate(columns):
+                status = cells.get((row.id, column.id))
+                if status:
+                    statuses[index] = status
+            body.append(Markup('<tr><th class="{css}" title="{title}" style="padding-left: {indent}rem;">{name}</th>'
+                               '{cells}</tr>').format(
+                css="text-start text-nowrap text-bg-danger" if gap_row else "text-start text-nowrap",
+                title=titles[row.id], indent=round(0.3 + 0.9 * (row.parent_path.count("/") - 1), 1), name=row.name,
+                cells=Markup("").join(kinds[status][index] for index, status in enumerate(statuses))))
+        return str(self.env["ir.qweb"]._render("gov_qms_audit.qms_audit_programme_coverage", {
+            "programme": self, "heads": heads, "body": Markup("\n").join(body),
+            "gap_row_names": ", ".join(rows.filtered(lambda row: row.id in gap_rows).mapped("name")),
+            "gap_column_names": ", ".join(head["title"] for head in heads if head["gap"]),
+        }))
+
+    @api.model
+    def _qms_department_titles(self, departments):
+        """{department id: its complete name} (as hr's complete_name, "Bureau / Section"), read in one batch."""
+        ancestors = self.env["hr.department"].with_context(active_test=False).browse(
+            {int(part) for department in departments for part in department.parent_path.split("/")[:-1]})
+        names = {department.id: department.name for department in ancestors}
+        return {department.id: " / ".join(names[int(part)] for part in department.parent_path.split("/")[:-1])
+                for department in departments}
+
+    @api.model
+    def _qms_coverage_recompute_all(self):
+        """After an update of the addon (its template may have changed): every stored matrix rendered again."""
+        # every programme (a handful a year)
+        self.with_context(active_test=False).search([])._qms_coverage_modified()  # pylint: disable=no-search-all

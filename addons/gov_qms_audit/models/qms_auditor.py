@@ -57,3 +57,23 @@ class QmsAuditor(models.Model):
         """Departments this auditor may not audit: their own, and those they head with everything below."""
         self.ensure_one()
         return self.department_id | self.user_id.qms_managed_department_ids
+
+    def _qms_competence_gaps(self, clauses, processes):
+        """{auditor: (clauses, processes)}: the part of a scope outside each auditor's competence areas (ISO 19011
+        7.2.3). Competence in a clause covers the clauses under it (7.5 covers 7.5.3.1); a process is covered when
+        it is one of the auditor's processes. Auditors without a gap are left out."""
+        gaps = {}
+        for auditor in self:
+            paths = [path for path in auditor.clause_ids.mapped("parent_path") if path]
+            missing_clauses = clauses.filtered(
+                lambda clause, paths=paths: not any((clause.parent_path or "").startswith(path) for path in paths))
+            missing_processes = processes - auditor.process_ids
+            if missing_clauses or missing_processes:
+                gaps[auditor] = (missing_clauses, missing_processes)
+        return gaps
+
+    def _qms_competence_text(self, clauses, processes):
+        """The areas of a gap, for messages: clause codes and titles, then the processes."""
+        return ", ".join(clauses.sorted(lambda clause: clause.parent_path or "").mapped("display_name")
+                         + processes.mapped("display_name"))
+

@@ -1,5 +1,4 @@
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -16,8 +15,11 @@ from odoo.tools import SQL
 
 from ..tools.evidence_pack import PackWriter, sha256_of, verify
 from ..tools.evidence_pack_manifest import build_manifest, validate_manifest
+from ..tools.register_pdf import GAP_COLOUR, RegisterPdf
 
 CHUNK = 1 << 20
+BATCH_SIZE = 500  # records read at once for a register
+XLSX_IN_MEMORY_ROWS = 2000  # a longer register is written to disk row by row
 # the registers and minutes stand as evidence of these clauses, whatever the clauses their records cite
 REGISTER_CLAUSES = {
     "documents": ("7.5",), "audits": ("9.2",), "capa": ("10.2",), "reviews": ("9.3",), "kpis": ("9.1",),
@@ -57,6 +59,7 @@ class QmsEvidencePack(models.Model):
     _qms_workflow_fields = frozenset({"company_id"})
     _qms_create_fields = frozenset({"company_id"})
     _QMS_SCOPE_FIELDS = ("name", "department_ids", "date_from", "date_to", "clause_ids")
+    _qms_gate_depends = ("requested_by_id", "department_ids")
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -85,6 +88,7 @@ class QmsEvidencePack(models.Model):
     built_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     verify_result = fields.Text(string="Last Verification", readonly=True, copy=False)
     verify_ok = fields.Boolean(string="Verified", readonly=True, copy=False)
+    can_build = fields.Boolean(compute="_compute_qms_can")  # honest button (qms.gate.mixin)
     date_verified = fields.Datetime(string="Verified On", readonly=True, copy=False)
     superseded_by_id = fields.Many2one("qms.evidence.pack", readonly=True, copy=False)
     grant_ids = fields.One2many("qms.evidence.pack.grant", "pack_id", string="Access Grants")
@@ -209,8 +213,7 @@ class QmsEvidencePack(models.Model):
         if documents:
             items += [
                 PackItem("documents/master_list.pdf", "documents", env._("Master list of controlled documents"),
-                         produce=lambda: self._qms_render_pdf("gov_qms_docs.action_report_qms_master_list",
-                                                              documents), clauses=REGISTER_CLAUSES["documents"]),
+                         produce=lambda: self._qms_master_list_pdf(documents), clauses=REGISTER_CLAUSES["documents"]),
                 PackItem("documents/master_list.xlsx", "documents", env._("Master list of controlled documents"),
                          produce=documents._qms_master_list_xlsx, clauses=REGISTER_CLAUSES["documents"]),
             ]
@@ -226,12 +229,11 @@ class QmsEvidencePack(models.Model):
                 items.append(PackItem(f"documents/{self._qms_safe(document.code)}_{self._qms_safe(revision.name)}"
                                       f"{extension}", "document", document.display_name, source=source,
                                       attachment=attachment, clauses=clauses))
-            else:
+            else:  # its text, as written and approved in the system: the revision as a web page
                 items.append(PackItem(
-                    f"documents/{self._qms_safe(document.code)}_{self._qms_safe(revision.name)}.pdf", "document",
+                    f"documents/{self._qms_safe(document.code)}_{self._qms_safe(revision.name)}.html", "document",
                     document.display_name, source=source, clauses=clauses,
-                    produce=lambda r=revision: self._qms_render_pdf(
-                        "gov_qms_docs.action_report_qms_document_revision", r)))
+                    produce=lambda r=revision: self._qms_revision_html(r)))
         acknowledgements = self._qms_records("qms.document.acknowledgement", [("revision_id", "in", revisions.ids)])
         if acknowledgements:
             items.append(PackItem("documents/acknowledgements.xlsx", "documents",
@@ -257,10 +259,16 @@ class QmsEvidencePack(models.Model):
                     source={"model": programme._name, "id": programme.id, "name": programme.display_name},
                     produce=lambda p=programme: self._qms_programme_html(p), clauses=REGISTER_CLAUSES["audits"]))
         for audit in audits:
+            # the final report as stored at its approval; a report not approved yet (or approved before reports
+            # were stored) as it reads now; an audit not reported yet has no report (the programme lists it)
+            stored = audit.report_attachment_id
+            if not stored and audit.state not in ("reported", "closed"):
+                continue
             items.append(PackItem(
                 f"audits/{self._qms_safe(audit.name)}_report.pdf", "audit", audit.display_name,
-                source={"model": audit._name, "id": audit.id, "name": audit.display_name},
-                produce=lambda a=audit: self._qms_render_pdf("gov_qms_audit.action_report_qms_audit", a),
+                source={"model": audit._name, "id": audit.id, "name": audit.display_name}, attachment=stored,
+                produce=None if stored else lambda a=audit: self._qms_render_pdf(
+                    "gov_qms_audit.action_report_qms_audit", a),
                 clauses=("9.2", *audit.clause_ids.mapped("code"), *audit.line_ids.clause_id.mapped("code"))))
         findings = audits.finding_ids
         if findings:
@@ -280,26 +288,44 @@ class QmsEvidencePack(models.Model):
         if not ncs:
             return items
         clauses = (*REGISTER_CLAUSES["capa"], *ncs.clause_ids.mapped("code"))
+        registers = {}  # both written in one pass over the records, when the first of them is added
+
+        def register(kind):
+            if not registers:
+                registers.update(self._qms_capa_registers(ncs))
+            return registers.pop(kind)
+
         items += [
             PackItem("capa/register.xlsx", "capa", env._("Register of nonconformities, actions and checks"),
-                     produce=lambda: self._qms_capa_xlsx(ncs), clauses=clauses),
+                     produce=lambda: register("xlsx"), clauses=clauses),
             PackItem("capa/register.pdf", "capa", env._("Register of nonconformities, actions and checks"),
-                     produce=lambda: self._qms_render_pdf("gov_qms_audit.action_report_qms_capa_register", ncs),
-                     clauses=clauses),
+                     produce=lambda: register("pdf"), clauses=clauses),
         ]
-        closed = ncs.filtered(lambda nc: nc.state == "closed")
-        attached = self.env["ir.attachment"].search(Domain.OR([  # files attached to them in the chatter
-            [("res_model", "=", records._name), ("res_id", "in", records.ids), ("res_field", "=", False)]
-            for records in (closed, closed.action_ids, closed.check_ids)]))
-        by_record = defaultdict(lambda: self.env["ir.attachment"])
-        for attachment in attached:
-            by_record[attachment.res_model, attachment.res_id] |= attachment
+        # the evidence of the closed ones: their files, their actions' and checks' (fields, and the chatter)
+        closed = ncs.search_fetch([("id", "in", ncs.ids), ("state", "=", "closed")],
+                                  ["name", "title", "clause_ids", "evidence_attachment_ids"], order="date_detected, id")
+        lines = [self.env[model].search_fetch([("nonconformity_id", "in", closed.ids)],
+                                              ["nonconformity_id", "evidence_attachment_ids"])
+                 for model in ("qms.action", "qms.effectiveness.check")]
+        files = defaultdict(set)  # nonconformity id: attachment ids
+        owner = {}
         for nc in closed:
-            attachments = nc.evidence_attachment_ids | nc.action_ids.evidence_attachment_ids | \
-                nc.check_ids.evidence_attachment_ids | by_record[nc._name, nc.id]
-            for record in (*nc.action_ids, *nc.check_ids):
-                attachments |= by_record[record._name, record.id]
-            for attachment in attachments.sorted("id"):
+            files[nc.id].update(nc.evidence_attachment_ids.ids)
+            owner[nc._name, nc.id] = nc.id
+        for records in lines:
+            for record in records:
+                files[record.nonconformity_id.id].update(record.evidence_attachment_ids.ids)
+                owner[record._name, record.id] = record.nonconformity_id.id
+        Attachment = self.env["ir.attachment"]
+        attached = Attachment.search_fetch(Domain.OR([  # files attached to them in the chatter
+            [("res_model", "=", records._name), ("res_id", "in", records.ids), ("res_field", "=", False)]
+            for records in (closed, *lines)]), ["res_model", "res_id"])
+        for attachment in attached:
+            files[owner[attachment.res_model, attachment.res_id]].add(attachment.id)
+        evidence = Attachment.browse(sorted(set().union(*files.values()))).with_prefetch()
+        evidence.fetch(["name", "store_fname"])
+        for nc in closed:
+            for attachment in evidence.browse(sorted(files[nc.id])):
                 items.append(PackItem(
                     f"capa/{self._qms_safe(nc.name)}/{attachment.id}_{self._qms_safe(attachment.name)}", "evidence",
                     attachment.name, source={"model": nc._name, "id": nc.id, "name": nc.display_name},
@@ -343,32 +369,95 @@ class QmsEvidencePack(models.Model):
         body = self.env["ir.qweb"]._render("gov_qms_audit.qms_evidence_pack_programme", {"programme": programme})
         return str(body).encode()
 
-    def _qms_xlsx(self, title, columns, rows):
-        """A register as an XLSX workbook: a title, a header row, the rows (no query per row)."""
-        output = io.BytesIO()
+    def _qms_revision_html(self, revision):
+        """A revision without a signed file: its text as approved, with its identity (code, revision, approval),
+        as a web page (what was written in the system, without a conversion to PDF)."""
+        approved = revision.date_approved
+        body = self.env["ir.qweb"]._render("gov_qms_audit.qms_evidence_pack_revision", {
+            "revision": revision,
+            "approved_on": fields.Datetime.context_timestamp(revision, approved).date() if approved else ""})
+        return ("<!DOCTYPE html>\n" + str(body)).encode()
+
+    def _qms_batches(self, records, size=BATCH_SIZE):
+        """`records` in batches, each read at once and let go of before the next: a register of any length takes
+        the memory of one batch."""
+        for start in range(0, len(records), size):
+            yield records[start:start + size].with_prefetch()
+            self.env.invalidate_all()
+
+    @staticmethod
+    def _qms_cell_text(value):
+        if value in (None, False):
+            return ""
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    def _qms_xlsx(self, title, columns, rows, large=True):
+        """A register as an XLSX workbook: a title, a header row, the rows (an iterable, read once; no query per
+        row). A `large` register is written row by row to a temporary file (xlsxwriter's constant memory mode:
+        the memory of a row, whatever the length); a small one in memory. Returns a temporary file."""
+        output = tempfile.TemporaryFile(prefix="qms-register-")  # noqa: SIM115 (the caller closes it)
         # texts stay texts: a title typed as "=HYPERLINK(...)" is never a live formula in the register
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
-                                                "strings_to_urls": False})
+        workbook = xlsxwriter.Workbook(output, {"constant_memory": large, "in_memory": not large,
+                                                "strings_to_formulas": False, "strings_to_urls": False})
         sheet = workbook.add_worksheet(title[:31])
         bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.set_column(0, max(len(columns) - 1, 0), 18)
         sheet.write(0, 0, title, workbook.add_format({"bold": True, "size": 14}))
         for col, label in enumerate(columns):
             sheet.write(2, col, label, bold)
-            sheet.set_column(col, col, 18)
-        for row_index, row in enumerate(rows, start=3):
+        last = 2
+        for last, row in enumerate(rows, start=3):
             for col, value in enumerate(row):
                 if hasattr(value, "isoformat"):
-                    sheet.write_datetime(row_index, col, fields.Datetime.to_datetime(value), date_format)
+                    sheet.write_datetime(last, col, fields.Datetime.to_datetime(value), date_format)
                 else:
-                    sheet.write(row_index, col, value if value not in (None, False) else "")
-        sheet.autofilter(2, 0, 2 + len(rows), max(len(columns) - 1, 0))
+                    sheet.write(last, col, value if value not in (None, False) else "")
+        sheet.autofilter(2, 0, last, max(len(columns) - 1, 0))
         sheet.freeze_panes(3, 0)
         workbook.close()
-        return output.getvalue()
+        output.seek(0)
+        return output
 
-    def _qms_label(self, record, field):
-        return dict(record._fields[field]._description_selection(self.env)).get(record[field], record[field] or "")
+    def _qms_register_pdf(self, title, lines, columns, rows):
+        """A register as a PDF written page by page to a temporary file (tools/register_pdf.py), without a
+        wkhtmltopdf run: `columns` are (label, relative width); the cells of `rows` are values or lists of
+        (text, link, colour) pieces. Returns the file."""
+        output = tempfile.TemporaryFile(prefix="qms-register-")  # noqa: SIM115 (the caller closes it)
+        pdf = RegisterPdf(output, title, lines, footer=f"{self.name} - {title}")
+        pdf.table(columns, (tuple(cell if isinstance(cell, list) else self._qms_cell_text(cell) for cell in row)
+                            for row in rows))
+        pdf.close()
+        output.seek(0)
+        return output
+
+    def _qms_printed_line(self, count):
+        return self.env._("%(company)s - printed on %(date)s - %(count)s rows", company=self.company_id.name,
+                          date=fields.Date.context_today(self), count=count)
+
+    def _qms_master_list_pdf(self, documents):
+        columns = documents._qms_master_list_columns()
+        widths = {"code": 1.3, "name": 3.5, "tier": 1.3, "revision": 0.8, "effective_date": 1.1, "department": 1.8,
+                  "owner": 1.4, "next_review": 1.1, "state": 1.1}
+
+        def rows():
+            for batch in self._qms_batches(documents):
+                for row in batch._qms_master_list_rows():
+                    yield tuple([(self._qms_cell_text(row[key]), None, GAP_COLOUR)] if key == "next_review"
+                                and row["review_overdue"] else row[key] for key, _label in columns)
+
+        title = self.env._("Master List of Controlled Documents")
+        return self._qms_register_pdf(title, [self._qms_printed_line(len(documents))],
+                                      [(label, widths.get(key, 1)) for key, label in columns], rows())
+
+    def _qms_label(self, record, field, labels=None):
+        """The label of a selection field's value, in the user's language (`labels`: its _qms_labels)."""
+        labels = self._qms_labels(record._name, field) if labels is None else labels
+        return labels.get(record[field], record[field] or "")
+
+    def _qms_labels(self, model, field):
+        """{value: label} of a selection field, in the user's language: read once for a whole register."""
+        return dict(self.env[model]._fields[field]._description_selection(self.env))
 
     def _qms_headers(self, model, names):
         """Column headers: the fields' own labels, in the user's language."""
@@ -378,37 +467,111 @@ class QmsEvidencePack(models.Model):
     def _qms_acknowledgements_xlsx(self, acknowledgements):
         names = ["document_id", "revision_id", "user_id", "department_id", "date_deadline", "state",
                  "date_acknowledged"]
-        return self._qms_xlsx(self.env._("Acknowledgements"), self._qms_headers(acknowledgements._name, names), [
-            (ack.document_id.display_name, ack.revision_id.name, ack.user_id.name, ack.department_id.name,
-             ack.date_deadline, self._qms_label(ack, "state"), ack.date_acknowledged) for ack in acknowledgements])
+
+        states = self._qms_labels(acknowledgements._name, "state")
+
+        def rows():
+            for batch in self._qms_batches(acknowledgements):
+                for ack in batch:
+                    yield (ack.document_id.display_name, ack.revision_id.name, ack.user_id.name, ack.department_id.name,
+                           ack.date_deadline, self._qms_label(ack, "state", states), ack.date_acknowledged)
+
+        return self._qms_xlsx(self.env._("Acknowledgements"), self._qms_headers(acknowledgements._name, names), rows(),
+                              large=len(acknowledgements) > XLSX_IN_MEMORY_ROWS)
 
     def _qms_findings_xlsx(self, findings):
         names = ["audit_id", "department_id", "classification", "line_id", "criterion", "evidence", "statement",
                  "nonconformity_id", "action_id"]
-        return self._qms_xlsx(self.env._("Findings"), self._qms_headers(findings._name, names), [
-            (finding.audit_id.name, finding.department_id.name, self._qms_label(finding, "classification"),
-             finding.line_id.clause_id.code or finding.line_id.question, finding.criterion, finding.evidence,
-             finding.statement, finding.nonconformity_id.name, finding.action_id.name) for finding in findings])
 
-    def _qms_capa_xlsx(self, ncs):
+        classes = self._qms_labels(findings._name, "classification")
+
+        def rows():
+            for batch in self._qms_batches(findings):
+                for finding in batch:
+                    yield (finding.audit_id.name, finding.department_id.name,
+                           self._qms_label(finding, "classification", classes),
+                           finding.line_id.clause_id.code or finding.line_id.question, finding.criterion,
+                           finding.evidence, finding.statement, finding.nonconformity_id.name, finding.action_id.name)
+
+        return self._qms_xlsx(self.env._("Findings"), self._qms_headers(findings._name, names), rows(),
+                              large=len(findings) > XLSX_IN_MEMORY_ROWS)
+
+    _QMS_CAPA_COLUMNS = ["name", "title", "department_id", "source", "severity", "date_detected", "date_deadline",
+                         "date_closed", "state", "root_cause"]
+
+    def _qms_capa_rows(self, ncs):
         """One row per nonconformity, followed by its actions' and its checks' rows (what, who, due, done, status,
-        evidence) under the nonconformity's columns."""
-        rows = []
+        evidence) under the nonconformity's columns; read a batch of nonconformities at a time."""
         action_label, check_label = self.env["qms.action"]._description, self.env._("Effectiveness check")
-        for nc in ncs:
-            rows.append((nc.name, nc.title, nc.department_id.name, self._qms_label(nc, "source"),
-                         self._qms_label(nc, "severity"), nc.date_detected, nc.date_deadline, nc.date_closed,
-                         self._qms_label(nc, "state"), nc.root_cause))
-            rows += [(nc.name, f"{action_label}: {action.name}", action.owner_id.name,
-                      self._qms_label(action, "action_type"), "", action.original_deadline, action.date_deadline,
-                      action.date_done, self._qms_label(action, "state"), action.evidence_note)
-                     for action in nc.action_ids]
-            rows += [(nc.name, f"{check_label}: {check.display_name}", check.checker_id.name, "", "",
-                      check.date_due, check.date_due, check.date_checked, self._qms_label(check, "state"),
-                      check.evidence_note) for check in nc.check_ids]
-        names = ["name", "title", "department_id", "source", "severity", "date_detected", "date_deadline",
-                 "date_closed", "state", "root_cause"]
-        return self._qms_xlsx(self.env._("Nonconformities"), self._qms_headers(ncs._name, names), rows)
+        labels = {(model, name): self._qms_labels(model, name) for model, name in (
+            ("qms.nonconformity", "source"), ("qms.nonconformity", "severity"), ("qms.nonconformity", "state"),
+            ("qms.action", "action_type"), ("qms.action", "state"), ("qms.effectiveness.check", "state"))}
+
+        def label(record, field):
+            return self._qms_label(record, field, labels[record._name, field])
+
+        for batch in self._qms_batches(ncs):
+            for nc in batch:
+                yield (nc.name, nc.title, nc.department_id.name, label(nc, "source"), label(nc, "severity"),
+                       nc.date_detected, nc.date_deadline, nc.date_closed, label(nc, "state"), nc.root_cause)
+                for action in nc.action_ids:
+                    yield (nc.name, f"{action_label}: {action.name}", action.owner_id.name,
+                           label(action, "action_type"), "", action.original_deadline, action.date_deadline,
+                           action.date_done,
+                           label(action, "state"), action.evidence_note)
+                for check in nc.check_ids:
+                    yield (nc.name, f"{check_label}: {check.display_name}", check.checker_id.name, "", "",
+                           check.date_due, check.date_due, check.date_checked, label(check, "state"),
+                           check.evidence_note)
+
+    def _qms_capa_registers(self, ncs):
+        """The register of nonconformities as XLSX and PDF, written in one pass over the records (each batch read
+        once for both): {"xlsx": file, "pdf": file}."""
+        title = self.env._("Register of Nonconformities, Actions and Effectiveness Checks")
+        headers = self._qms_headers(ncs._name, self._QMS_CAPA_COLUMNS)
+        widths = [1.3, 3.4, 1.5, 1.2, 0.9, 1.0, 1.0, 1.0, 1.1, 3.2]
+        pdf_file = tempfile.TemporaryFile(prefix="qms-register-")  # noqa: SIM115 (the caller closes it)
+        pdf = RegisterPdf(pdf_file, title, [self._qms_printed_line(len(ncs))], footer=f"{self.name} - {title}")
+        pdf.begin_table(list(zip(headers, widths, strict=True)))
+
+        def rows():
+            for row in self._qms_capa_rows(ncs):
+                pdf.row(tuple(self._qms_cell_text(cell) for cell in row))
+                yield row
+
+        xlsx_file = self._qms_xlsx(self.env._("Nonconformities"), headers, rows(),
+                                   large=len(ncs) > XLSX_IN_MEMORY_ROWS // 4)
+        pdf.close()
+        pdf_file.seek(0)
+        return {"xlsx": xlsx_file, "pdf": pdf_file}
+
+    def _qms_index_pdf(self, clause_map, plan):
+        """index.pdf: the clause -> evidence map of index.html, each file a link to its path in the pack."""
+        env = self.env
+        gaps = [row for row in clause_map if not row["items"]]
+        lines = [
+            f"{env._('Organisation')}: {self.company_id.name}",
+            f"{env._('Departments')}: "
+            f"{', '.join(self.department_ids.mapped('name')) or env._('The whole organisation')}",
+            f"{env._('Period')}: {self.date_from} - {self.date_to}",
+            f"{env._('Built by')}: {env.user.name}",
+            f"{env._('Clauses without evidence')}: {len(gaps)}",
+            env._("Every file of this pack is listed in manifest.xml with its size and SHA-256; check the pack with "
+                  "python3 evidence_pack.py pack.zip (shipped with gov_qms_audit, tools/)."),
+        ]
+        output = tempfile.TemporaryFile(prefix="qms-index-")  # noqa: SIM115 (the caller closes it)
+        pdf = RegisterPdf(output, env._("Certification Evidence Pack: %s", self.name), lines, footer=self.name)
+        gap = env._("GAP: no evidence in this pack")
+        pdf.table([(env._("Clause"), 1), (env._("Requirement"), 4), (env._("Evidence"), 8)], (
+            (row["clause"].code, row["clause"].name,
+             [(f"{item.title} ({item.path})", item.path, None) for item in row["items"]]
+             or [(gap, None, GAP_COLOUR)])
+            for row in clause_map), heading=env._("ISO 9001 clauses and their evidence"))
+        pdf.table([(env._("File"), 5), (env._("Title"), 5)],
+                  (([(item.path, item.path, None)], item.title) for item in plan), heading=env._("Files"))
+        pdf.close()
+        output.seek(0)
+        return output
 
     # ------------------------------------------------------------------ building
 
@@ -420,16 +583,21 @@ class QmsEvidencePack(models.Model):
                                            user=pack.requested_by_id.name, pack=pack.name))
             pack._qms_check_scope(pack.department_ids)
 
-    def action_build(self):
-        """Build the pack now, or queue it when it is large (its progress shows on the form)."""
+    def _check_build(self):
+        """A draft, and whoever asked for it (within their departments) or the QMS office."""
         self._qms_check_state("draft")
         self._qms_check_can_build()
+
+    def action_build(self):
+        """Build the pack now, or queue it when it is large (its progress shows on the form)."""
+        self._check_build()
         for pack in self:
             plan = pack._qms_plan()
             if len(plan) > pack.company_id.qms_evidence_pack_async_files:
                 pack._qms_set_state("building", files_total=len(plan) + 2, files_done=0)
-                pack._qms_log(self.env._("%s files to put in the pack: it is being built, you will be notified.",
-                                         len(plan) + 2))
+                count = len(plan) + 2
+                pack._qms_log(lambda env, count=count: env._(
+                    "%s files to put in the pack: it is being built, you will be notified.", count))
             else:
                 pack._qms_build(plan)
         if self.filtered(lambda pack: pack.state == "building"):
@@ -456,14 +624,13 @@ class QmsEvidencePack(models.Model):
                 if item.attachment:
                     self._qms_add_attachment(writer, item)
                 else:
-                    writer.add_bytes(item.path, item.produce(), source=item.source)
+                    self._qms_add_produced(writer, item.path, item.produce(), item.source)
                 if progress and index % 10 == 0:
                     self._qms_progress(index)
             clause_map = self._qms_clause_map(clauses, plan)
             index_html = self._qms_index_html(clause_map, plan)
             writer.add_bytes("index.html", index_html, source=None)
-            writer.add_bytes("index.pdf", self.env["ir.actions.report"]._run_wkhtmltopdf([index_html.decode()]),
-                             source=None)
+            self._qms_add_produced(writer, "index.pdf", self._qms_index_pdf(clause_map, plan), None)
             manifest = build_manifest(writer.entries, self._qms_manifest_meta(clauses))
             validate_manifest(manifest)
             manifest_sha256 = writer.close(manifest)
@@ -479,11 +646,13 @@ class QmsEvidencePack(models.Model):
                             manifest_sha256=manifest_sha256, file_count=len(writer.entries) + 1, gap_count=gaps,
                             files_done=total, date_built=self._qms_timestamp(), built_by_id=self.env.user.id)
         previous.sudo()._qms_set_state("superseded", superseded_by_id=self.id)
-        self.message_post(
-            body=self.env._("Pack built: %(files)s files, %(gaps)s clause(s) without evidence. SHA-256 of the ZIP: "
-                            "%(zip)s; of manifest.xml: %(manifest)s.", files=len(writer.entries) + 1, gaps=gaps,
-                            zip=zip_sha256, manifest=manifest_sha256),
-            partner_ids=self.requested_by_id.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        self._qms_post_to(
+            self.requested_by_id.partner_id,
+            lambda env: env._("Pack built: %(files)s files, %(gaps)s. SHA-256 of the ZIP: %(zip)s; of manifest.xml: "
+                              "%(manifest)s.", files=len(writer.entries) + 1, zip=zip_sha256, manifest=manifest_sha256,
+                              gaps=env._("1 clause without evidence") if gaps == 1
+                              else env._("%s clauses without evidence", gaps)),
+            subtype_xmlid="mail.mt_comment")
 
     def _qms_progress(self, done):
         """Record the progress; in the queued job, commit it so that the form shows it (a job that dies leaves
@@ -491,6 +660,16 @@ class QmsEvidencePack(models.Model):
         self._qms_write_workflow({"files_done": done})
         if in_scheduled_job(self.env):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @staticmethod
+    def _qms_add_produced(writer, path, content, source):
+        """Add a produced file: bytes, or a temporary file (a register written to disk), streamed then closed."""
+        if isinstance(content, (bytes, bytearray)):
+            writer.add_bytes(path, content, source=source)
+            return
+        with content:
+            content.seek(0)
+            writer.add_stream(path, content, source=source)
 
     def _qms_add_attachment(self, writer, item):
         attachment = item.attachment.sudo()
@@ -514,7 +693,11 @@ class QmsEvidencePack(models.Model):
         tmp.seek(0)
         if Attachment._storage() != "file":
             return Attachment.create({**values, "raw": tmp.read()})
-        fname, full_path = Attachment._get_path(b"", checksum)
+        # the filestore's place for this checksum (as ir.attachment._get_path, whose collision check would read
+        # the whole file): a pack built twice in the same second with the same content is the same file
+        fname = f"{checksum[:2]}/{checksum}"
+        full_path = Attachment._full_path(fname)
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
         if not os.path.exists(full_path):
             Attachment._mark_for_gc(fname)
             with open(full_path, "wb") as target:
@@ -581,10 +764,11 @@ class QmsEvidencePack(models.Model):
                     tmp.flush()
                     result = verify(tmp.name, pack.manifest_sha256)
             ok, files, differences = result
+            env = pack._qms_note_env()  # recorded on the pack and in its chatter: the company's language
             if ok:
-                text = self.env._("Verified: %s files are as built.", files)
+                text = env._("Verified: %s files are as built.", files)
             else:
-                text = self.env._("Differences found:") + "\n" + "\n".join(differences)
+                text = env._("Differences found:") + "\n" + "\n".join(differences)
             # whoever may read the pack may check it: the result is recorded for them
             pack.sudo()._qms_write_workflow({"verify_result": text, "verify_ok": ok,
                                              "date_verified": pack._qms_timestamp()})

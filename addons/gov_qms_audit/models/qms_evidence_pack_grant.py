@@ -189,10 +189,11 @@ class QmsEvidencePackGrant(models.Model):
     # ------------------------------------------------------------------ steps
 
     def _qms_log_on_packs(self, line):
-        """A note in the chatter of the packs, one line per grant worded by `line(grant)`, in one batch."""
+        """A note in the chatter of the packs, one line per grant worded by `line(grant)`, in one batch; the grant
+        given to `line` is in the company's language (word the line with ``grant.env._``)."""
         lines = defaultdict(list)
         for grant in self:
-            lines[grant.pack_id.id].append(Markup("<p>%s</p>") % line(grant))
+            lines[grant.pack_id.id].append(Markup("<p>%s</p>") % line(grant.with_env(grant.pack_id._qms_note_env())))
         self.pack_id._message_log_batch(bodies={pack_id: Markup().join(texts) for pack_id, texts in lines.items()})
 
     def _qms_send_link(self):
@@ -202,7 +203,7 @@ class QmsEvidencePackGrant(models.Model):
         sent; the pack's note names who may read it until when, never the link."""
         template = self.env.ref("gov_qms_audit.mail_template_evidence_pack_grant")
         template.send_mail_batch(self.ids, email_values={"model": False, "res_id": False})
-        self._qms_log_on_packs(lambda grant: self.env._(
+        self._qms_log_on_packs(lambda grant: grant.env._(
             "Read-only access granted to %(partner)s (%(email)s) until %(date)s; the link was sent by e-mail.",
             partner=grant.partner_id.name, email=grant.partner_id.email, date=grant.date_expiry))
 
@@ -230,7 +231,7 @@ class QmsEvidencePackGrant(models.Model):
         now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         self.with_context(qms_transition=TRANSITION).write({
             "revoked_by_id": self.env.uid, "date_revoked": now, "revoke_reason": reason.strip()})
-        self._qms_log_on_packs(lambda grant: self.env._(
+        self._qms_log_on_packs(lambda grant: grant.env._(
             "Access of %(partner)s revoked: %(reason)s", partner=grant.partner_id.name, reason=grant.revoke_reason))
         return True
 

@@ -301,7 +301,9 @@ class QmsManagementReview(models.Model):
         Figure = self.env["qms.management.review.figure"].with_context(qms_transition=TRANSITION)
         for review in self:
             sections = {section.code: section for section in review.input_ids}
-            compiled = review.sudo().with_company(review.company_id)._qms_compile()
+            # the figures' labels are stored: in the company's language
+            compiled = review.sudo().with_company(review.company_id).with_context(
+                lang=review._qms_company_lang())._qms_compile()
             review.input_ids.figure_ids.with_context(qms_transition=TRANSITION).unlink()
             Figure.create([
                 {**figure, "input_id": sections[code].id, "sequence": sequence}
@@ -354,9 +356,11 @@ class QmsManagementReview(models.Model):
         for review in self:
             actions = review.decision_ids.action_id
             requests = review.decision_ids.change_request_id
-            review._qms_log(self.env._(
-                "Closed: %(actions)s action(s) and %(requests)s change request(s) raised from the decisions; "
-                "minutes stored.", actions=len(actions), requests=len(requests)))
+            review._qms_log(lambda env, actions=actions, requests=requests: env._(
+                "Closed: %(actions)s and %(requests)s raised from the decisions; minutes stored.",
+                actions=env._("1 action") if len(actions) == 1 else env._("%s actions", len(actions)),
+                requests=env._("1 change request") if len(requests) == 1 else env._("%s change requests",
+                                                                                     len(requests))))
         return True
 
     def _action_reopen(self, reason):
@@ -365,7 +369,7 @@ class QmsManagementReview(models.Model):
         self._qms_check_state("closed")
         for review in self:
             review._qms_set_state("held", reopen_count=review.reopen_count + 1)
-        self._qms_log(self.env._("Reopened by %(user)s: %(reason)s", user=self.env.user.name, reason=reason))
+        self._qms_log(lambda env: env._("Reopened by %(user)s: %(reason)s", user=self.env.user.name, reason=reason))
         return True
 
     def action_open_reopen_wizard(self):
@@ -376,10 +380,12 @@ class QmsManagementReview(models.Model):
         Attachment = self.env["ir.attachment"]
         report = self.env.ref("gov_qms_audit.action_report_qms_management_review")
         for review in self:
-            pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-                report, review.ids)
+            lang = review._qms_company_lang()  # the minutes kept as evidence: in the company's language
+            pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True, lang=lang)\
+                ._render_qweb_pdf(report, review.ids)
             attachment = Attachment.create({
-                "name": self.env._("Minutes %s.pdf", review.name), "type": "binary", "datas": base64.b64encode(pdf),
+                "name": review._qms_lang_env(lang)._("Minutes %s.pdf", review.name), "type": "binary",
+                "datas": base64.b64encode(pdf),
                 "res_model": review._name, "res_id": review.id, "mimetype": "application/pdf",
             })
             review._qms_write_workflow({"minutes_attachment_id": attachment.id,

@@ -203,5 +203,5 @@ class QmsManagementReviewDecision(models.Model):
 
     def _qms_follow_up_text(self):
         self.ensure_one()
-        origin = self.env._("Decided by management review %s.", self.review_id.display_name)
+        origin = self.review_id._qms_note_env()._("Decided by management review %s.", self.review_id.display_name)
         return f"{self.name}\n{self.note or ''}\n\n{origin}".replace("\n\n\n", "\n\n")

@@ -11,3 +11,12 @@ from . import test_management_review_probe
 from . import test_evidence_pack_portal
 from . import test_evidence_pack
 from . import test_evidence_pack_probe
+from . import test_evidence_pack_files
+from . import test_button_visibility
+from . import test_findings
+from . import test_ui_dashboard
+from . import test_dashboard
+from . import test_workbench
+from . import test_findings_tour
+from . import test_issue13_probe
+from . import test_chinese_first

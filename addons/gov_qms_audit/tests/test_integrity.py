@@ -88,9 +88,11 @@ class TestIntegrity(QmsAuditCase):
             revision.with_user(self.author).action_approve()
         revision.with_user(self.approver).action_approve()
         self.assertEqual(revision.state, "effective")
-        todo = self.env["mail.activity"].search([("res_model", "=", revision._name), ("res_id", "=", revision.id),
-                                                 ("user_id", "=", self.reviewer.id)])
-        self.assertTrue(todo, "the reviewer's to-do is not marked done by the approver")
+        done = self.env["mail.message"].search([("model", "=", revision._name), ("res_id", "=", revision.id),
+                                                ("mail_activity_type_id", "!=", False),
+                                                ("author_id", "=", self.reviewer.partner_id.id)])
+        self.assertFalse(done, "the reviewer's to-do is not marked done by the approver (it is withdrawn)")
+        self.assertFalse(revision.reviewed_by_ids, "nor is a review recorded for them")
 
     # 3 -------------------------------------------------------------- a closed nonconformity's deadline
     def test_03_closed_nonconformity_figures_are_frozen(self):
@@ -171,6 +173,7 @@ class TestIntegrity(QmsAuditCase):
         lines.with_user(self.auditor).write({"result": "conforming", "evidence": "seen"})
         lines[0].with_user(self.auditor).write({"result": "minor", "evidence": "Two obsolete copies at the counter"})
         audit.with_user(self.auditor).write({"conclusions": "<p>Mostly conforming.</p>"})
+        self.confirm_findings(audit)
         audit.with_user(self.auditor).action_report()
         finding = audit.finding_ids
         self.assertEqual(len(finding), 1)
@@ -189,7 +192,13 @@ class TestIntegrity(QmsAuditCase):
         audit.with_user(self.qms_manager)._action_reopen_report("The auditee's diverging opinion was left out")
         self.assertEqual(audit.report_state, "draft")
         self.assertIn("diverging opinion", audit.message_ids[0].body)
-        finding.with_user(self.auditor).write({"statement": "Two obsolete copies of QP-001 at the counter"})
+        # a confirmed statement stays (its nonconformity carries it); the reopened report takes a new finding
+        with self.assertRaises(UserError):
+            finding.with_user(self.auditor).write({"statement": "Two obsolete copies of QP-001 at the counter"})
+        added = self.env["qms.audit.finding"].with_user(self.auditor).create({
+            "audit_id": audit.id, "department_id": self.section.id, "classification": "observation",
+            "criterion": "QP-001", "evidence": "The auditee's view", "statement": "Copies are withdrawn weekly."})
+        added.with_user(self.auditor).action_confirm_statement()
 
     # 7 -------------------------------------------------------------- evidence files of a closed nonconformity
     def test_07_evidence_of_a_closed_record_cannot_be_changed(self):
@@ -269,6 +278,7 @@ class TestIntegrity(QmsAuditCase):
             audit.line_ids.with_user(self.auditor).write({"result": "conforming"})
             audit.line_ids[0].with_user(self.auditor).write({"result": "minor", "evidence": "Obsolete copy"})
             audit.with_user(self.auditor).write({"conclusions": "<p>One minor.</p>"})
+            self.confirm_findings(audit)
             audit.with_user(self.auditor).action_report()
         nc = audit.nonconformity_ids
         self.assertEqual(str(nc.date_detected), "2026-11-25")

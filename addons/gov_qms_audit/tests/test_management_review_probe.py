@@ -177,6 +177,9 @@ class TestManagementReviewProbe(base.ReviewCityCase):
                 owner = next((klass for klass in cls.mro() if name in vars(klass)), None)
                 if not getattr(owner, "__module__", "").startswith("odoo.addons.gov_qms"):
                     continue
+                if any(name in vars(klass) for klass in cls.mro()
+                       if not getattr(klass, "__module__", "").startswith("odoo.addons.gov_qms")):
+                    continue  # the suite's override of Odoo's own API (message_subscribe), not a method of its own
                 method = getattr(cls, name)
                 if callable(method):
                     self.assertEqual(method.__code__.co_argcount, 1,

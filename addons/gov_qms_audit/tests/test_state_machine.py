@@ -34,7 +34,7 @@ After every step, read afresh as the superuser, over the records the walk create
   and no step of a nonconformity's or action's ladder is carried out twice for the same deadline;
 - no nonconformity is due before it was found, and no action before its nonconformity was found;
 - a final report belongs to a reported or closed audit, and a closed audit has a final report;
-  a finding raises at most one nonconformity;
+  a finding raises at most one nonconformity, and only once an auditor confirmed its statement;
 - every status is a value of its selection.
 
 Each hypothesis example starts from the fixture (a savepoint rolled back at its end) on Monday
@@ -85,7 +85,7 @@ ACTION_OPS = ("protected", "evidence", "done", "request_extension", "approve_ext
               "cancel", "reassign", "reset_deadline", "edit", "unlink", "move")
 REVISION_OPS = ("protected", "submit", "approve", "reject", "withdraw", "edit", "set_author", "set_approver",
                 "set_reviewer", "acknowledge", "unlink", "other_author")
-AUDIT_OPS = ("protected", "generate", "notify", "start", "answer", "conclusions", "raise", "report",
+AUDIT_OPS = ("protected", "generate", "notify", "start", "answer", "conclusions", "raise", "confirm", "report",
              "approve_report", "close", "cancel", "reopen_report", "edit_finding", "unlink_finding", "move",
              "add_finding")
 PROTECTED = {
@@ -659,9 +659,13 @@ class QmsWorkflowMachine(RuleBasedStateMachine):
             self.attempt("revision set reviewer", lambda: revision.with_user(self.user(user, author)).write(
                 {"reviewer_ids": [(6, 0, new.ids)]}))
         elif operation == "acknowledge":
-            ack = revision.ack_ids.filtered(lambda a: a.state == "pending")[:1]
+            pending = self.created("qms.document.acknowledgement").filtered(lambda a: a.state == "pending")
+            ack = (pending & revision.ack_ids)[:1] or pending[:1]
             if ack:
-                self.attempt("acknowledge", ack.with_user(self.user(user, ack.user_id)).action_acknowledge)
+                reader = ack.with_user(self.user(user, ack.user_id))
+                if variant:  # most attempts open the revision first (the confirmation needs it); variant 0 does not
+                    self.attempt("open to read", reader.action_open_revision)
+                self.attempt("acknowledge", reader.action_acknowledge)
         elif operation == "protected":
             self.write_protected(revision, self.user(user, author), variant)
         else:
@@ -689,6 +693,7 @@ class QmsWorkflowMachine(RuleBasedStateMachine):
                 self.attempt("advance revision approve", revision.with_user(approver).action_approve)
             elif revision.state == "effective":
                 for ack in revision.ack_ids.filtered(lambda a: a.state == "pending")[:2]:
+                    self.attempt("advance open to read", ack.with_user(ack.user_id).action_open_revision)
                     self.attempt("advance acknowledge", ack.with_user(ack.user_id).action_acknowledge)
 
     # ------------------------------------------------------------------ audits
@@ -742,6 +747,10 @@ class QmsWorkflowMachine(RuleBasedStateMachine):
             reason = "" if variant == 0 else "A diverging opinion was left out"
             self.attempt("audit reopen report", lambda: audit.with_user(self.user(user, manager))._action_reopen_report(
                 reason))
+        elif operation == "confirm":
+            drafts = audit.finding_ids.filtered(lambda finding: finding.state == "draft")
+            if drafts:
+                self.attempt("finding confirm", drafts.with_user(self.user(user, lead)).action_confirm_statement)
         elif operation in ("edit_finding", "unlink_finding"):
             finding = audit.finding_ids[:1]
             if finding and operation == "edit_finding":
@@ -777,6 +786,8 @@ class QmsWorkflowMachine(RuleBasedStateMachine):
             elif audit.state == "in_progress":
                 self._audit_operation(audit, "proper", "answer", choice)
                 self._audit_operation(audit, "proper", "conclusions", choice)
+                self._audit_operation(audit, "proper", "raise", choice)
+                self._audit_operation(audit, "proper", "confirm", choice)
                 self._audit_operation(audit, "proper", "report", choice)
             elif audit.state == "reported" and audit.report_state == "draft":
                 self._audit_operation(audit, "proper", "approve_report", choice)
@@ -919,6 +930,9 @@ class QmsWorkflowMachine(RuleBasedStateMachine):
             [("origin_model", "=", "qms.audit.finding"), ("origin_id", "in", self.created("qms.audit.finding").ids)],
             ["origin_id"], ["__count"], having=[("__count", ">", 1)])
         assert not raised, f"findings raised more than once: {raised}"
+        unconfirmed = self.created("qms.audit.finding").filtered(
+            lambda finding: finding.state != "confirmed" and (finding.nonconformity_id or finding.action_id))
+        assert not unconfirmed, f"findings raised without a confirmed statement: {unconfirmed.ids}"
 
     def _nc_snapshot(self, nc):
         files = nc.evidence_attachment_ids | self.env["ir.attachment"].sudo().search(

@@ -1,6 +1,6 @@
 from . import qms_change_request_origin_mixin
 from . import res_company
-from . import res_config_settings
+from . import qms_settings_mixin
 from . import qms_nonconformity
 from . import qms_complaint
 from . import qms_process_kpi
@@ -13,3 +13,5 @@ from . import qms_effectiveness_check
 from . import qms_department_score
 from . import qms_score_deduction
 from . import qms_document_change_request
+from . import qms_workbench_tile
+from . import qms_digest

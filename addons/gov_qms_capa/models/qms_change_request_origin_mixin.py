@@ -12,11 +12,13 @@ class QmsChangeRequestOriginMixin(models.AbstractModel):
     """
 
     _name = "qms.change.request.origin.mixin"
+    _inherit = ["qms.gate.mixin"]
     _description = "QMS Record Raising Document Changes"
 
     _qms_change_request_field = None  # the change request's many2one to this model
 
     change_request_count = fields.Integer(string="Change Requests", compute="_compute_change_request_count")
+    can_request_change = fields.Boolean(compute="_compute_qms_can")  # honest button (qms.gate.mixin)
 
     def _compute_change_request_count(self):
         field = self._qms_change_request_field
@@ -32,10 +34,14 @@ class QmsChangeRequestOriginMixin(models.AbstractModel):
     def _qms_check_change_request_origin(self):
         """Who may change this record may raise a change request from it, unless it was cancelled."""
         self.ensure_one()
-        self.check_access("write")
+        self._qms_check_access("write")
         if "state" in self._fields and self.state == "cancelled":
             raise UserError(self.env._(
                 "%s is cancelled: no document change can be requested from it.", self.display_name))
+
+    def _check_request_change(self):
+        for record in self:
+            record._qms_check_change_request_origin()
 
     def _qms_raise_change_request(self, document, reason, proposed_change=False):
         """Ask the owner of `document` to change it, linked to this record both ways; return the change request."""
@@ -44,13 +50,14 @@ class QmsChangeRequestOriginMixin(models.AbstractModel):
         request = self.env["qms.document.change.request"]._qms_create_from(
             {self._qms_change_request_field: self.id}, document, reason, proposed_change)
         if "message_ids" in self._fields:
-            self.message_post(body=self.env._(
+            self.message_post(body=request._qms_note_env()._(
                 "Document change requested: %(request)s on %(document)s.",
                 request=request._get_html_link(), document=request.document_id.display_name))
         return request
 
     def action_open_change_request_wizard(self):
         self.ensure_one()
+        self._qms_gate("request_change")
         return {
             "type": "ir.actions.act_window", "res_model": "qms.change.request.wizard", "view_mode": "form",
             "target": "new", "name": self.env._("Request Document Change"),

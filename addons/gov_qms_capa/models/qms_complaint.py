@@ -45,6 +45,7 @@ class QmsComplaint(models.Model):
     _check_company_auto = True
 
     _locked_states = ("closed", "dismissed")
+    _qms_gate_depends = ("owner_id", "receiver_id", "department_id", "nonconformity_id")
     _qms_deletable_states = ()  # a citizen's work order is a record: dismissed with a reason, never deleted
     # the time received is a fact of the intake, given when the work order is registered (a hotline export, a letter
     # received yesterday), never changed afterwards: a workflow field, yet not declared readonly so that Odoo's
@@ -100,6 +101,13 @@ class QmsComplaint(models.Model):
     dismiss_reason = fields.Text(readonly=True, copy=False)
     nonconformity_id = fields.Many2one("qms.nonconformity", readonly=True, copy=False, index=True,
                                        check_company=True)
+    # honest buttons (qms.gate.mixin): each is computed by the gate of its step, `_check_<step>`
+    can_assign = fields.Boolean(compute="_compute_qms_can")
+    can_answer = fields.Boolean(compute="_compute_qms_can")
+    can_callback = fields.Boolean(compute="_compute_qms_can")
+    can_transfer = fields.Boolean(compute="_compute_qms_can")
+    can_raise_nonconformity = fields.Boolean(compute="_compute_qms_can")
+    can_dismiss = fields.Boolean(compute="_compute_qms_can")
 
     _external_ref_uniq = models.Constraint(
         "UNIQUE(company_id, external_ref)", "A hotline work order is registered once.")
@@ -192,10 +200,14 @@ class QmsComplaint(models.Model):
 
     # ------------------------------------------------------------------ workflow
 
-    def action_assign(self):
-        """Send the work order to the department concerned: its head handles it from now on."""
+    def _check_assign(self):
+        """Received, and its handler (see `_qms_check_handler`)."""
         self._qms_check_state("received")
         self._qms_check_handler()
+
+    def action_assign(self):
+        """Send the work order to the department concerned: its head handles it from now on."""
+        self._check_assign()
         for complaint in self:
             if not complaint.department_id:
                 raise UserError(self.env._("Choose the department concerned by %s before assigning it.",
@@ -203,35 +215,43 @@ class QmsComplaint(models.Model):
             head = complaint.department_id._qms_head_user()
             complaint._qms_set_state("assigned", owner_id=head.id, date_assigned=fields.Date.context_today(complaint))
         self._qms_schedule_activities({complaint: complaint.owner_id for complaint in self if complaint.owner_id},
-                                      self.env._("Answer the citizen"),
+                                      lambda env: env._("Answer the citizen"),
                                       date_deadline=lambda complaint: complaint.date_deadline)
         return True
 
     def _action_transfer(self, department, reason):
         """Another department is concerned (wizard): counted; the third transfer or rework makes it a problem item."""
         self.ensure_one()
-        self._qms_check_state("assigned")
-        self._qms_check_handler()
+        self._check_transfer()
         if not department or department == self.department_id:
             raise UserError(self.env._("Choose another department to transfer %s to.", self.name))
         for complaint in self:
             complaint._qms_write_workflow({"department_id": department.id,
                                            "owner_id": department._qms_head_user().id,
                                            "transfer_count": complaint.transfer_count + 1})
-            complaint._qms_log(self.env._("Transferred to %(department)s: %(reason)s", department=department.name,
-                                          reason=reason))
+            complaint._qms_log(lambda env, department=department: env._(
+                "Transferred to %(department)s: %(reason)s", department=department.with_env(env).name, reason=reason))
         self._qms_check_problem()
         return True
 
-    def action_answer(self):
-        """The reply is sent to the citizen (by e-mail when given; on the portal)."""
+    def _check_transfer(self):
+        """Assigned, and its handler."""
         self._qms_check_state("assigned")
         self._qms_check_handler()
+
+    def _check_answer(self):
+        """Assigned, and its handler."""
+        self._qms_check_state("assigned")
+        self._qms_check_handler()
+
+    def action_answer(self):
+        """The reply is sent to the citizen (by e-mail when given; on the portal)."""
+        self._check_answer()
         for complaint in self:
             if not (complaint.reply or "").strip():
                 raise UserError(self.env._("Write the reply to the citizen before answering %s.", complaint.name))
         self._qms_set_state("answered", date_answered=fields.Date.context_today(self))
-        self.activity_ids.action_feedback(feedback=self.env._("Answered"))
+        self.activity_ids.with_context(lang=self._qms_company_lang()).action_feedback(feedback=self._qms_note_env()._("Answered"))
         self._qms_send_reply()
         return True
 
@@ -241,7 +261,8 @@ class QmsComplaint(models.Model):
         template = self.env.ref("gov_qms_capa.mail_template_qms_complaint_reply").sudo()
         values = []
         for complaint in self.filtered(lambda c: c.citizen_email or c.partner_id.email):
-            rendering = template.with_context(lang=complaint.partner_id.lang or self.env.lang)
+            # the citizen's language when known, else the company's
+            rendering = template.with_context(lang=complaint._qms_recipient_lang(complaint.partner_id))
             values.append({
                 "subject": rendering._render_field("subject", complaint.ids)[complaint.id],
                 "body_html": rendering._render_field("body_html", complaint.ids)[complaint.id],
@@ -254,8 +275,7 @@ class QmsComplaint(models.Model):
 
     def _action_callback(self, result, note):
         """The call-back (回访) of an answered work order (wizard): dissatisfied sends it back for rework."""
-        self._qms_check_state("answered")
-        self._qms_check_handler()
+        self._check_callback()
         if result not in dict(CALLBACK_RESULTS):
             raise UserError(self.env._("Choose the citizen's answer to the call-back."))
         today = fields.Date.context_today(self)
@@ -268,10 +288,19 @@ class QmsComplaint(models.Model):
         self.filtered(lambda c: c.state == "assigned")._qms_check_problem()
         return True
 
-    def _action_dismiss(self, reason):
-        """Not a QMS matter, a duplicate, anonymous and unverifiable... (wizard): kept with the reason."""
+    def _check_callback(self):
+        """Answered, and its handler."""
+        self._qms_check_state("answered")
+        self._qms_check_handler()
+
+    def _check_dismiss(self):
+        """Still open (received or assigned), and its handler."""
         self._qms_check_state(*OPEN_STATES)
         self._qms_check_handler()
+
+    def _action_dismiss(self, reason):
+        """Not a QMS matter, a duplicate, anonymous and unverifiable... (wizard): kept with the reason."""
+        self._check_dismiss()
         self._qms_set_state("dismissed", dismiss_reason=reason)
         self.activity_ids.unlink()
         return True
@@ -283,12 +312,12 @@ class QmsComplaint(models.Model):
                                           "date_supervised": fields.Date.context_today(self)})
             problems._qms_schedule_activities(
                 {complaint: complaint.department_id._qms_parent_head_user() for complaint in problems},
-                self.env._("Problem work order (问题工单)"))
-            problems._qms_log(self.env._("Transferred or sent back %s times: now a problem item, supervised.",
-                                         PROBLEM_AFTER))
+                lambda env: env._("Problem work order (问题工单)"))
+            problems._qms_log(lambda env: env._("Transferred or sent back %s times: now a problem item, supervised.",
+                                                PROBLEM_AFTER))
 
-    def action_raise_nonconformity(self):
-        """The complaint shows a process failed: a nonconformity in the CAPA loop, linked both ways, once."""
+    def _check_raise_nonconformity(self):
+        """Its handler, once, unless it was dismissed."""
         self._qms_check_handler()
         for complaint in self:
             if complaint.nonconformity_id:
@@ -296,6 +325,11 @@ class QmsComplaint(models.Model):
                                            nc=complaint.nonconformity_id.display_name))
             if complaint.state == "dismissed":
                 raise UserError(self.env._("%s was dismissed: it raises no nonconformity.", complaint.name))
+
+    def action_raise_nonconformity(self):
+        """The complaint shows a process failed: a nonconformity in the CAPA loop, linked both ways, once."""
+        self._check_raise_nonconformity()
+        for complaint in self:
             if not complaint.department_id:
                 raise UserError(self.env._("Choose the department concerned by %s first.", complaint.name))
         NC = self.env["qms.nonconformity"]
@@ -325,10 +359,13 @@ class QmsComplaint(models.Model):
         return True
 
     def action_open_transfer_wizard(self):
+        self._qms_gate("transfer")
         return self.env["qms.complaint.wizard"]._qms_open(self, "transfer", self.env._("Transfer"))
 
     def action_open_callback_wizard(self):
+        self._qms_gate("callback")
         return self.env["qms.complaint.wizard"]._qms_open(self, "callback", self.env._("Call-back"))
 
     def action_open_dismiss_wizard(self):
+        self._qms_gate("dismiss")
         return self.env["qms.reason.wizard"]._qms_open(self, "_action_dismiss", self.env._("Dismiss"))

@@ -105,9 +105,9 @@ class QmsComplaint(models.Model):
             self.env["ir.attachment"].sudo().create({
                 "name": name, "raw": content, "mimetype": mimetype, "res_model": complaint._name,
                 "res_id": complaint.id})
-        complaint._qms_log(self.env._("Filed by the citizen on the public web form."))
+        complaint._qms_log(lambda env: env._("Filed by the citizen on the public web form."))
         if receiver._is_internal() and receiver.id != SUPERUSER_ID:
-            complaint._qms_schedule_activities({complaint: receiver}, self.env._("Assign the citizen's request"))
+            complaint._qms_schedule_activities({complaint: receiver}, lambda env: env._("Assign the citizen's request"))
         return complaint, invited
 
     # ------------------------------------------------------------------ the portal
@@ -124,7 +124,6 @@ class QmsComplaint(models.Model):
         partner = self.env.user.partner_id
         if self.env.user._is_public() or not complaint.exists() or complaint.partner_id != partner:
             raise AccessError(self.env._("This is not one of your requests."))
-        labels = dict(self._fields["callback_result"]._description_selection(self.env))
         if result not in dict(CALLBACK_RESULTS):
             raise UserError(self.env._("Choose whether you are satisfied with the answer."))
         note = (note or "").strip()
@@ -137,11 +136,13 @@ class QmsComplaint(models.Model):
         if complaint.state == "assigned" and handler and handler.id != SUPERUSER_ID:
             # sent back online: the handler learns it at once (a call-back by phone is taken by the handler)
             complaint._qms_schedule_activities(
-                {complaint: handler}, self.env._("The citizen is not satisfied: work on the request again"),
+                {complaint: handler}, lambda env: env._("The citizen is not satisfied: work on the request again"),
                 note=plaintext2html(note), date_deadline=complaint.date_deadline)
-        body = Markup("%s<br/>%s") % (
-            self.env._("Call-back given online by the citizen: %s", labels[result]), note) if note else \
-            self.env._("Call-back given online by the citizen: %s", labels[result])
+        # a note for the staff: in the company's language
+        staff_env = complaint._qms_note_env()
+        text = staff_env._("Call-back given online by the citizen: %s",
+                           dict(self._fields["callback_result"]._description_selection(staff_env))[result])
+        body = Markup("%s<br/>%s") % (text, note) if note else text
         complaint.message_post(body=body, author_id=partner.id, message_type="comment",
                                subtype_xmlid="mail.mt_note")
         return True

@@ -101,6 +101,6 @@ class QmsDocumentChangeRequest(models.Model):
             "document_id": document.id, "reason": reason, "proposed_change": proposed_change or False, **links,
         }).with_env(self.env)
         origins = [request[name] for name in sorted(links)]
-        request.message_post(body=self.env._(
+        request.message_post(body=request._qms_note_env()._(
             "Raised from %s.", Markup(", ").join(origin._get_html_link() for origin in origins)))
         return request

@@ -1,6 +1,7 @@
 from . import test_access
 from . import test_action
 from . import test_escalation
+from . import test_digest
 from . import test_nonconformity_flow
 from . import test_reporting
 from . import test_scorecard
@@ -15,3 +16,5 @@ from . import test_complaint_analysis
 from . import test_complaint_import
 from . import test_kpi_breach
 from . import test_complaint_probe
+from . import test_root_cause_and_action_plan
+from . import test_scorecard_display

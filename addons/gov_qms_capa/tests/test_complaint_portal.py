@@ -301,6 +301,14 @@ class TestComplaintPublicForm(ComplaintHttpMixin, HttpCase):
         self.assert_nothing_stored(before, response, 400, "请用一句话概括您的诉求。", "138 0000 1234")
 
 
+    def test_a_missing_page_says_so_plainly(self):
+        response = self.url_open("/complaint/no-such-page")
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("The page was not found", response.text)
+        for joke in ("Don't panic", "popular pages", "/contactus", "Oops"):
+            self.assertNotIn(joke, response.text)
+
+
 @tagged("post_install", "-at_install", "qms_ui")
 class TestComplaintPortal(ComplaintHttpMixin, HttpCase):
     """/my/complaints: each citizen sees their own work orders only, and rates the answer online."""

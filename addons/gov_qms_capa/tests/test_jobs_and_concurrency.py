@@ -35,7 +35,9 @@ class WorkerKilled(Exception):
 # The ladder of an action: (note in its chatter, to-do) of each rung.
 LADDER = [("Reminder: due on", "Deadline approaching"), ("Overdue since", "Overdue item"),
           ("Now a supervised item", "Supervised item (挂牌督办)")]
-DONE = (3, 1, 1, 1, 1, 1, 1)  # step 3 recorded, one note and one to-do per rung
+# step 3 recorded, the note of each rung, the owner's to-do; the heads are told by their daily digest, not by a
+# to-do per item (issue 13: the level above gets one digest, not one to-do or e-mail per item)
+DONE = (3, 1, 1, 1, 0, 1, 0)
 UNTOUCHED = (0, 0, 0, 0, 0, 0, 0)
 
 
@@ -184,7 +186,8 @@ class TestJobsCommitPerBatch(QmsCapaCase):
         self.assertLessEqual(two_scheduled - scheduled, 90)
         self.only_these_are_due(self.overdue_actions(10))
         self.env.invalidate_all()
-        with self.batch_size("qms.action", 10), freeze_time("2026-11-30"), self.assertQueryCount(55):
+        # 26 to 28 measured with the caches' warmth (55 when each step posted its own notes and the heads had to-dos)
+        with self.batch_size("qms.action", 10), freeze_time("2026-11-30"), self.assertQueryCount(30):
             self.Action._cron_escalate()  # one batch of ten actions, three rungs each
 
     # ------------------------------------------------------------------ revisions taking effect
@@ -235,7 +238,7 @@ class TestJobsCommitPerBatch(QmsCapaCase):
         cron = self.env.ref("gov_qms_capa.ir_cron_qms_department_score")
         self.company.sequence = 1
         second = self.env["res.company"].create({"name": "Second City", "sequence": 1000})
-        self.env["hr.department"].create({"name": "Second City Office", "company_id": second.id})
+        self.env["hr.department"].create({"name": "Second City Office", "qms_code": "SCO", "company_id": second.id})
         companies = self.env["res.company"].search([("active", "=", True)])
         victim = companies[-1]
         self.assertEqual(victim, second)
@@ -477,6 +480,8 @@ class TestTwoSessionsAtOnce(TransactionCase):
             revision.with_user(self.head).action_approve()
             acks |= self.track(revision.ack_ids)
         self.assertEqual(len(acks), 2, "one request to the reader per revision")
+        for ack in acks:
+            ack.with_user(self.reader).action_open_revision()  # read before confirming
         setup.cr.commit()
         busy, late = acks
 
@@ -534,12 +539,14 @@ class TestTwoSessionsAtOnce(TransactionCase):
         check = self.session()
         for nc in ncs.with_env(check):
             self.assertEqual(nc.escalation_level, 3)
-            for note, todo in [("Reminder: due on", "Deadline approaching"), ("Overdue since", "Overdue item"),
-                               ("Now a supervised item", "Supervised item (挂牌督办)")]:
+            # the owner's to-do once; the heads are told by their daily digest, not by a to-do per item
+            for note, todo, todos in [("Reminder: due on", "Deadline approaching", 1),
+                                      ("Overdue since", "Overdue item", 0),
+                                      ("Now a supervised item", "Supervised item (挂牌督办)", 0)]:
                 self.assertEqual(len(nc.message_ids.filtered(lambda m, note=note: note in (m.body or ""))), 1,
                                  f"{nc.display_name}: {note!r} once")
-                self.assertEqual(len(nc.activity_ids.filtered(lambda a, todo=todo: a.summary == todo)), 1,
-                                 f"{nc.display_name}: {todo!r} once")
+                self.assertEqual(len(nc.activity_ids.filtered(lambda a, todo=todo: a.summary == todo)), todos,
+                                 f"{nc.display_name}: {todo!r} {todos} time(s)")
 
     def test_two_nonconformities_raised_at_once_get_two_numbers(self):
         env_a, env_b = self.session(self.staff), self.session(self.head)

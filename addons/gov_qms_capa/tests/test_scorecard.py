@@ -60,9 +60,19 @@ class TestScorecard(QmsCapaCase):
 
     def test_recomputing_a_draft_month_replaces_it(self):
         first = self.section_score()
+        deductions = first.deduction_ids
         again = self.section_score()
         self.assertEqual(first, again)
         self.assertEqual(len(again.deduction_ids), 3)
+        self.assertEqual(again.deduction_ids, deductions, "what did not change is not written again")
+        self.company.qms_points_leader = 0.5
+        self.late.sudo().date_overdue = "2026-11-24"
+        third = self.section_score()
+        self.assertEqual(third, first)
+        self.assertEqual(third.points_deducted, 2.0)
+        self.assertEqual(set(third.deduction_ids.mapped("date_overdue")), {self.d("2026-11-24")})
+        self.assertFalse(third.deduction_ids & deductions, "changed deductions are replaced")
+        self.assertEqual(len(third.deduction_ids), 3)
 
     def test_published_scorecards_are_read_only(self):
         score = self.section_score()
@@ -111,10 +121,59 @@ class TestScorecard(QmsCapaCase):
                              "date_deadline": "2026-11-20"} for i in range(20)])
         with freeze_time("2026-11-23"):
             self.Action._cron_escalate()
+        sections = self.env["hr.department"].create([{"name": f"Section {i}", "parent_id": self.bureau.id}
+                                                     for i in range(30)])
+        self.make_nc(department_id=sections[0].id)
         queries()
-        self.assertEqual(queries(), few, "no query per overdue item")
+        self.assertEqual(queries(), few, "no query per overdue item or per department")
         self.env.invalidate_all()
-        # 30, the deductions' check that their scorecard is open, emptying the rates; 3 for the citizens' work
-        # orders (overdue, answered late, dissatisfied)
-        with self.assertQueryCount(35):
+        # the departments, the month's scorecards, their heads (employees, users), the statement computing and
+        # writing the figures, the scorecards and their deductions: 7 whatever the number of departments and items
+        with self.assertQueryCount(7):
             self.Score._qms_compute_month(NOVEMBER)
+
+    def test_deductions_follow_each_items_owner_and_name(self):
+        """The cascade is computed in SQL: each kind of item's person responsible is its _qms_ladder_owner, the
+        section head and the leader the department's _qms_head_user and _qms_parent_head_user, the item's name its
+        display_name."""
+        unowned = self.make_nc(title="Fee table out of date", department_id=self.finance.id)  # its head answers
+        complaint = self.env["qms.complaint"].with_user(self.clerk).create({
+            "subject": "Licence fee charged twice", "description": "Charged twice at counter 3.", "kind": "complaint",
+            "channel": "counter", "citizen_name": "Ms Li", "citizen_phone": "13800000000"})
+        for item in (unowned, complaint):
+            item.sudo().write({"date_overdue": "2026-11-25", "department_id": self.finance.id})
+        self.nc.sudo().write({"owner_id": self.author.id, "date_overdue": "2026-11-24"})
+        scores = self.Score._qms_compute_month(NOVEMBER)
+        items = (unowned | self.nc, self.late, complaint)
+        deductions = scores.deduction_ids
+        for records in items:
+            for item in records:
+                mine = deductions.filtered(lambda d, i=item: (d.res_model, d.res_id) == (i._name, i.id))
+                department = item.department_id
+                self.assertEqual({d.role: d.user_id for d in mine}, {
+                    "responsible": item._qms_ladder_owner(), "section_head": department._qms_head_user(),
+                    "leader": department._qms_parent_head_user()}, item.display_name)
+                self.assertEqual(set(mine.mapped("item_name")), {item.display_name})
+                self.assertEqual(mine.score_id.department_id, department)
+                self.assertEqual(set(mine.mapped("date_overdue")), {item.date_overdue})
+        self.assertEqual(unowned._qms_ladder_owner(), self.other_head, "no handler yet: the head answers")
+        self.assertEqual(complaint._qms_ladder_owner(), self.clerk, "not assigned yet: its receiver answers")
+        finance = scores.filtered(lambda score: score.department_id == self.finance)
+        self.assertEqual((finance.overdue_count, finance.points_deducted), (2, 2 * 1.75))
+        self.assertEqual(finance.company_id, self.company)
+        self.assertEqual(set(deductions.mapped("company_id")), {self.company})
+
+    def test_every_stored_field_is_written_by_the_computation(self):
+        """_qms_compute_month writes the scorecards and deductions in SQL: a new stored field must be added there
+        (its value, or its default), which this test reminds whoever adds one."""
+        written = {
+            "qms.department.score": {"department_id", "company_id", "month", "state", "raised_count", "closed_count",
+                                     "closed_on_time_count", "on_time_rate", "avg_days_to_close", "overdue_count",
+                                     "supervised_count", "recurrence_count", "complaint_late_count",
+                                     "complaint_dissatisfied_count", "points_deducted"},
+            "qms.score.deduction": {"score_id", "company_id", "user_id", "role", "points", "res_model", "res_id",
+                                    "item_name", "date_overdue"},
+        }
+        for model, names in written.items():
+            stored = {name for name, field in self.env[model]._fields.items() if field.store and field.column_type}
+            self.assertEqual(stored - {"id", "create_uid", "create_date", "write_uid", "write_date"}, names, model)

@@ -1,5 +1,7 @@
 # Mixins first: the models below inherit from them.
+from . import qms_gate_mixin
 from . import qms_notification_mixin
+from . import mail_thread
 from . import qms_deadline_mixin
 from . import qms_locked_mixin
 from . import qms_locked_line_mixin
@@ -7,9 +9,13 @@ from . import qms_department_mixin
 from . import qms_supervision_mixin
 from . import qms_reference_mixin
 from . import ir_attachment
+from . import ir_actions_report
+from . import ir_module_module
 from . import hr_department
 from . import res_users
+from . import qms_digest
 from . import res_company
+from . import qms_settings_mixin
 from . import res_config_settings
 from . import qms_calendar_day
 from . import qms_iso_clause
@@ -21,3 +27,4 @@ from . import qms_document
 from . import qms_document_revision
 from . import qms_document_acknowledgement
 from . import qms_document_change_request
+from . import qms_workbench_tile

@@ -9,6 +9,7 @@ from odoo.fields import Domain
 
 from .qms_job import batches, commit_batch, lock_rows
 from .qms_locked_mixin import TRANSITION
+from .qms_notification_mixin import NoteCollector
 
 EscalationStep = namedtuple("EscalationStep", "offset working_days method")
 EscalationStep.__doc__ = """One rung of an escalation ladder.
@@ -33,7 +34,7 @@ class WorkingDays:
     ``_cron_escalate`` does), not one kept across transactions.
     """
 
-    WINDOW = 120
+    WINDOW = 60  # days read around a day asked for, each side; further days are read when asked for
 
     def __init__(self, calendar, company=None):
         self.calendar = calendar
@@ -41,15 +42,27 @@ class WorkingDays:
         self.tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
         self.days = set()
         self.loaded_from = self.loaded_to = None
+        self.sums = {}  # (day, count) -> result of add: many records share a deadline
 
     def load(self, start, stop):
-        """Read the working days from `start` to `stop` (extending what is loaded) in one go."""
+        """Read the working days from `start` to `stop`, in one go: only the days not read yet (the loaded days
+        stay one span, from `loaded_from` to `loaded_to`)."""
         if not self.calendar:
             return
-        if self.loaded_from is not None:
-            start, stop = min(start, self.loaded_from), max(stop, self.loaded_to)
-            if start == self.loaded_from and stop == self.loaded_to:
-                return
+        if self.loaded_from is None:
+            self._read(start, stop)
+            self.loaded_from, self.loaded_to = start, stop
+            return
+        if start < self.loaded_from:
+            self._read(start, self.loaded_from - timedelta(days=1))
+            self.loaded_from = start
+        if stop > self.loaded_to:
+            self._read(self.loaded_to + timedelta(days=1), stop)
+            self.loaded_to = stop
+
+    def _read(self, start, stop):
+        """Add the working days from `start` to `stop` (days not read yet): the calendar's intervals and the
+        company's holidays and make-up days, two queries."""
         begin = self.tz.localize(datetime.combine(start, time.min))
         end = self.tz.localize(datetime.combine(stop + timedelta(days=1), time.min))
         intervals = self.calendar._work_intervals_batch(begin, end)[False]
@@ -61,8 +74,7 @@ class WorkingDays:
                 ["date", "kind"])
             days -= {day.date for day in special if day.kind == "holiday"}
             days |= {day.date for day in special if day.kind == "workday"}
-        self.days = days
-        self.loaded_from, self.loaded_to = start, stop
+        self.days |= {day for day in days if start <= day <= stop}
 
     def is_working(self, day):
         if not self.calendar:
@@ -75,6 +87,12 @@ class WorkingDays:
         """The count-th working day after `day` (before it when count < 0); `day` when 0."""
         if not self.calendar:
             return day + timedelta(days=count)
+        key = (day, count)
+        if key not in self.sums:
+            self.sums[key] = self._add(day, count)
+        return self.sums[key]
+
+    def _add(self, day, count):
         step = timedelta(days=1 if count > 0 else -1)
         remaining = abs(count)
         for _guard in range(abs(count) * 7 + 3660):
@@ -197,7 +215,7 @@ class QmsDeadlineMixin(models.AbstractModel):
                                        finished[0].display_name))
         previous = {record: record.date_deadline for record in self}
         self.with_context(qms_transition=TRANSITION).write({"date_deadline": new_date})
-        self._qms_log_each(lambda record: self.env._(
+        self._qms_log_each(lambda record: record.env._(
             "Deadline reset by %(user)s from %(old)s to %(new)s. Reason: %(reason)s",
             user=self.env.user.name, old=previous[record] or "-", new=new_date, reason=reason))
         return True
@@ -226,7 +244,8 @@ class QmsDeadlineMixin(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         domain = self._qms_escalation_domain()
         calendars = {}
-        due = self.search(domain, order="id")._qms_escalation_due(today, calendars)
+        due = self.search(domain + self._qms_escalation_horizon(today, calendars),
+                          order="id")._qms_escalation_due(today, calendars)
         left = len(due)
         for batch in batches(due, self._qms_job_batch_size):
             batch._qms_lock_rows().filtered_domain(domain)._qms_escalate(today, calendars)
@@ -241,6 +260,23 @@ class QmsDeadlineMixin(models.AbstractModel):
         return [*self._escalation_open_domain(), ("date_deadline", "!=", False),
                 ("escalation_level", "<", self._escalation_max_level())]
 
+    @api.model
+    def _qms_escalation_horizon(self, today, calendars):
+        """A domain that leaves out the records with no step due by `today` for sure: those whose deadline is beyond
+        the first step's reach (the steps of a ladder come in order, so no step falls due before the first one's day;
+        with an offset of -3 working days, no step is due yet for a deadline after the 3rd working day from today).
+        The daily job then reads the items near or past their deadline, not every running item."""
+        horizons = []
+        for company in self.env["res.company"].sudo().search([("active", "=", True)]):
+            steps = self._escalation_steps(company)
+            if not steps:
+                continue
+            first = steps[0]
+            if first.working_days:
+                horizons.append(self._qms_escalation_calendar(company, calendars).add(today, -first.offset))
+            horizons.append(today - timedelta(days=first.offset))  # calendar days: also records without a company
+        return [("date_deadline", "<=", max(horizons))] if horizons else []
+
     def _qms_escalation_calendar(self, company, calendars):
         """The working days of `company`, loaded once per run (`calendars` caches them)."""
         if company not in calendars:
@@ -253,23 +289,43 @@ class QmsDeadlineMixin(models.AbstractModel):
         for company, records in self.grouped(lambda record: record._escalation_company()).items():
             calendar = self._qms_escalation_calendar(company, calendars)
             steps = self._escalation_steps(company)
-            for record in records:
-                if record.escalation_level < len(steps) and \
-                        record._qms_step_date(steps[record.escalation_level], calendar) <= today:
-                    due_ids.add(record.id)
+            due_ids.update(record.id for record in records
+                           if record._qms_level_due(steps, calendar, today) > record.escalation_level)
         return self.filtered(lambda record: record.id in due_ids)
 
+    def _qms_level_due(self, steps, calendar, today):
+        """The last step of `steps` due by `today` for this record (0: none), counting from the steps done."""
+        level = self.escalation_level
+        while level < len(steps) and self._qms_step_date(steps[level], calendar) <= today:
+            level += 1
+        return level
+
     def _qms_escalate(self, today, calendars):
-        """Carry out the steps due by `today` on these (locked) records, in order, and record each one."""
-        for company, records in self.grouped(lambda record: record._escalation_company()).items():
+        """Bring these (locked) records to the state due by `today`, each step once, in one pass.
+
+        A step is carried out on every record that reaches it, in the ladder's order (the reminder before the
+        overdue notice), as one batch: its to-dos in one create, its writes once per group of records. A record
+        that missed several days (a catch-up) goes straight to its final state: ``escalation_level`` is written
+        once, and the notes of the steps it took make one note in its chatter, posted with the notes of the
+        whole batch in one insert (a NoteCollector in the context: see qms.notification.mixin).
+        """
+        notes = NoteCollector()
+        for company, records in self.with_context(qms_notes=notes).grouped(
+                lambda record: record._escalation_company()).items():
             calendar = self._qms_escalation_calendar(company, calendars)
-            for level, step in enumerate(self._escalation_steps(company), start=1):
-                due = records.filtered(lambda r, lvl=level, st=step, cal=calendar: r.escalation_level < lvl
-                                       and r._qms_step_date(st, cal) <= today)
+            steps = self._escalation_steps(company)
+            reached = {record.id: record._qms_level_due(steps, calendar, today) for record in records}
+            for level, step in enumerate(steps, start=1):
+                due = records.filtered(lambda record, lvl=level, reached=reached:
+                                       record.escalation_level < lvl <= reached[record.id])
                 if due:
                     getattr(due, step.method)()
-                    # the job's bookkeeping: the step's own note is the chatter's record of it, not a tracking line
-                    due.with_context(qms_transition=TRANSITION, mail_notrack=True).write({"escalation_level": level})
+            # the job's bookkeeping, the final step of each record: its note is the chatter's record, not a tracking
+            for level, group in records.grouped(lambda record, reached=reached: reached[record.id]).items():
+                moved = group.filtered(lambda record, lvl=level: record.escalation_level < lvl)
+                if moved:
+                    moved.with_context(qms_transition=TRANSITION, mail_notrack=True).write({"escalation_level": level})
+        notes.post(self.env)
 
     def _qms_step_date(self, step, calendar):
         """The day on which `step` falls due for this record."""

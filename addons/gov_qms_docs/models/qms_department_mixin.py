@@ -37,17 +37,22 @@ class QmsDepartmentScopeMixin(models.AbstractModel):
         return (path,) if isinstance(path, str) else tuple(path)
 
     @api.model
-    def _qms_path_domain(self, path, domain):
-        """`domain` on the department at the end of `path`, whatever the user may read on the way."""
+    def _qms_path_domain(self, path, department_ids):
+        """The department at the end of `path` is one of `department_ids`, whatever the user may read on the
+        way: ``department_id in ids`` on the record itself (an indexed condition), through ``any!`` on a longer
+        path."""
         first, _dot, rest = path.partition(".")
-        return Domain(first, "any!", self._qms_path_domain(rest, domain) if rest else domain)
+        if not rest:
+            return Domain(first, "in", department_ids)
+        return Domain(first, "any!", self._qms_path_domain(rest, department_ids))
 
     @api.model
     def _qms_my_departments_domain(self):
-        managed = self.env["hr.department"]._qms_headed_domain()
-        if managed.is_false():
+        # the ids are read when the query runs (one query), never kept in the rule: see the module's docstring
+        department_ids = self.env["hr.department"]._qms_headed_ids()
+        if not department_ids:
             return Domain.FALSE
-        return Domain.OR(self._qms_path_domain(path, managed) for path in self._qms_department_paths())
+        return Domain.OR(self._qms_path_domain(path, department_ids) for path in self._qms_department_paths())
 
     def _search_qms_in_my_departments(self, operator, value):
         if operator != "in":

@@ -1,4 +1,6 @@
 import io
+import re
+import string
 
 import xlsxwriter
 from dateutil.relativedelta import relativedelta
@@ -20,6 +22,22 @@ TIER_PREFIX = {"manual": "QM", "procedure": "QP", "instruction": "WI", "form": "
                "external": "EXT"}
 MASTER_LIST_KEYS = ("code", "name", "tier", "revision", "effective_date", "department", "owner", "next_review",
                     "state")
+# Revision labels (版本/修改状态): edition letter / amendment number. The first revision is A/0, each next one the
+# next amendment (A/1, A/2, ...), a new edition (换版: the document rewritten) starts the next letter at 0 (B/0).
+FIRST_LABEL = "A/0"
+LABEL_PATTERN = re.compile(r"^([A-Z])/(\d{1,3})$")
+
+
+def parse_label(label):
+    """(edition, amendment) of a label such as 'B/2' -> (1, 2); None when it is not one."""
+    match = LABEL_PATTERN.match(label or "")
+    return (string.ascii_uppercase.index(match[1]), int(match[2])) if match else None
+
+
+def format_label(edition, amendment):
+    return f"{string.ascii_uppercase[edition]}/{amendment}"
+
+
 # Which tier may sit under which (the three-tier system: manual > procedures > work instructions).
 ALLOWED_PARENT_TIERS = {
     "manual": (),
@@ -43,6 +61,7 @@ class QmsDocument(models.Model):
     _order = "tier_sequence, code, id"
     _rec_names_search = ["code", "name"]
     _check_company_auto = True
+    _qms_gate_depends = ("owner_id", "department_id")
 
     code = fields.Char(required=True, copy=False, index=True, tracking=True, default=lambda self: self.env._("New"),
                        help="Left as 'New', the code is numbered from the tier's sequence on save.")
@@ -85,6 +104,10 @@ class QmsDocument(models.Model):
         string="Disposition After Retention")
     withdrawal_reason = fields.Text(readonly=True, copy=False)
     pending_ack_count = fields.Integer(string="Pending Acknowledgements", compute="_compute_ack_counts")
+    # honest buttons (qms.gate.mixin): each is computed by the gate of its step, `_check_<step>`
+    can_new_revision = fields.Boolean(compute="_compute_qms_can")
+    can_mark_reviewed = fields.Boolean(compute="_compute_qms_can")
+    can_withdraw = fields.Boolean(compute="_compute_qms_can")
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(company_id, code)", "This document code is already used: each controlled document needs its own code.")
@@ -221,64 +244,86 @@ class QmsDocument(models.Model):
         return from_date + relativedelta(months=self.review_interval_months)
 
     def _qms_notify_review_due(self):
-        self._qms_schedule_activities(
-            {document: document.owner_id for document in self}, self.env._("Periodic review due"),
-            note=self.env._(
+        # the owner's to-do, without an e-mail per document: the owner's daily digest lists the reviews due
+        self.with_context(mail_activity_quick_update=True)._qms_schedule_activities(
+            {document: document.owner_id for document in self}, lambda env: env._("Periodic review due"),
+            note=lambda env: env._(
                 "Check that the document is still adequate, then mark it reviewed or start a new revision."),
             date_deadline=lambda document: document.date_deadline,
         )
-        self._qms_log(self.env._("Periodic review due: the owner has been given a to-do."))
+        self._qms_log(lambda env: env._("Periodic review due: the owner has been given a to-do."))
 
     def _qms_flag_review_overdue(self):
+        # the document controllers are told in their daily digest (the overdue reviews), not by an e-mail per
+        # document; the note keeps who was told
         controllers = self.env.ref("gov_qms_docs.group_qms_document_controller").sudo().all_user_ids
         partners = controllers.filtered(lambda u: not u.share).partner_id
-        for document in self:
-            document.message_post(
-                body=self.env._("The periodic review of %(document)s was due on %(date)s and has not been done.",
-                       document=document.display_name, date=document.date_deadline),
-                partner_ids=partners.ids, subtype_xmlid="mail.mt_comment", message_type="notification",
-            )
+        self._qms_log_each(lambda document: document.env._(
+            "The periodic review of %(document)s was due on %(date)s and has not been done.",
+            document=document.display_name, date=document.date_deadline), partners=lambda document: partners)
 
     def _qms_check_can_manage(self):
         """The owner, the head of the document's department or a document controller."""
         self.filtered(lambda document: document.owner_id != self.env.user)._qms_check_head_or(
             "gov_qms_docs.group_qms_document_controller")
 
-    def action_mark_reviewed(self):
-        """Periodic review done without change: the next review is scheduled."""
+    def _check_mark_reviewed(self):
+        """In force, and its owner, the head of its department or a document controller."""
         self._qms_check_can_manage()
-        today = fields.Date.context_today(self)
         for document in self:
             if document.state != "effective":
                 raise UserError(self.env._("Only an effective document can be reviewed: %s.", document.display_name))
+
+    def action_mark_reviewed(self):
+        """Periodic review done without change: the next review is scheduled."""
+        self._check_mark_reviewed()
+        today = fields.Date.context_today(self)
+        for document in self:
             document._qms_write_workflow({"last_review_date": today,
                                           "date_deadline": document._qms_next_review_date(today)})
-            document.activity_ids.filtered(lambda a: a.summary == self.env._("Periodic review due")).action_feedback(
-                feedback=self.env._("Reviewed, no change needed."))
-            document.message_post(body=self.env._("Periodic review done: no change needed. Next review on %s.",
-                                         document.date_deadline))
+            # the to-do's summary is in its assignee's language
+            document.activity_ids.filtered(lambda a, document=document: a.summary == document._qms_text(
+                lambda env: env._("Periodic review due"), document._qms_recipient_lang(a.user_id))).with_context(
+                lang=document._qms_company_lang()).action_feedback(
+                feedback=document._qms_note_env()._("Reviewed, no change needed."))
+            document.message_post(body=document._qms_note_env()._(
+                "Periodic review done: no change needed. Next review on %s.", document.date_deadline))
         return True
 
     # ------------------------------------------------------------------ revisions
 
+    def _check_new_revision(self):
+        """Its owner, the head of its department or a document controller (who may create its revisions)."""
+        if not self.env.su:
+            self._qms_check_can_manage()
+
     def action_new_revision(self):
         """Start a draft revision from the effective one and open it."""
         self.ensure_one()
+        self._check_new_revision()
         revision = self._qms_start_revision()
         return {
             "type": "ir.actions.act_window", "res_model": "qms.document.revision",
             "res_id": revision.id, "view_mode": "form", "target": "current",
         }
 
-    def _qms_next_revision_label(self):
-        """The label of the next revision: one more than the highest number used so far (whoever may read them;
-        a deleted draft leaves a gap rather than a clash)."""
+    def _qms_next_revision_label(self, new_edition=False, exclude=None):
+        """The label of the next revision of the document (see FIRST_LABEL): the next amendment of the highest
+        label used so far, or the next edition at 0, whoever may read the revisions (`exclude`: the draft being
+        relabelled). A deleted draft leaves a gap rather than a clash. Labels of an older numbering (1, 2, ...)
+        count as the amendments of edition A (1 is A/0)."""
         self.ensure_one()
-        labels = set(self.sudo().revision_ids.mapped("name"))
-        number = max((int(label) for label in labels if label.isdigit()), default=len(labels)) + 1
-        while str(number) in labels:
-            number += 1
-        return str(number)
+        revisions = self.sudo().revision_ids - (exclude.sudo() if exclude else self.env["qms.document.revision"])
+        used = [parse_label(label) or (0, int(label) - 1)
+                for label in revisions.mapped("name") if parse_label(label) or (label or "").isdigit()]
+        if not used:
+            return FIRST_LABEL
+        edition, amendment = max(used)
+        if not new_edition:
+            return format_label(edition, amendment + 1)
+        if edition + 1 >= len(string.ascii_uppercase):
+            raise UserError(self.env._("%s has reached edition Z: continue with its amendments.", self.display_name))
+        return format_label(edition + 1, 0)
 
     def _qms_start_revision(self, change_summary=False):
         self.ensure_one()
@@ -296,20 +341,24 @@ class QmsDocument(models.Model):
             "approver_id": source.approver_id.id if source.approver_id != self.env.user else False,
         })
 
-    def _action_withdraw(self, reason):
-        """Withdraw the document: its effective revision becomes obsolete, readers stop being asked."""
+    def _check_withdraw(self):
+        """In force, and its owner, the head of its department or a document controller."""
         self._qms_check_can_manage()
-        if not (reason or "").strip():
-            raise UserError(self.env._("Please give the reason for withdrawing the document."))
         for document in self:
             if document.state != "effective":
                 raise UserError(self.env._("Only an effective document can be withdrawn: %s.", document.display_name))
+
+    def _action_withdraw(self, reason):
+        """Withdraw the document: its effective revision becomes obsolete, readers stop being asked."""
+        self._check_withdraw()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Please give the reason for withdrawing the document."))
         revisions = self.current_revision_id
         revisions._qms_set_state("obsolete", date_superseded=fields.Date.context_today(self))
         revisions.sudo().ack_ids.filtered(lambda a: a.state == "pending")._qms_cancel()
         self._qms_write_workflow({"withdrawal_reason": reason})
         for document in self:
-            document.message_post(body=self.env._("Document withdrawn: %s", reason))
+            document.message_post(body=document._qms_note_env()._("Document withdrawn: %s", reason))
         return True
 
     def action_open_revisions(self):
@@ -335,6 +384,7 @@ class QmsDocument(models.Model):
         return report.report_action(self.current_revision_id, config=False)
 
     def action_open_withdraw_wizard(self):
+        self._qms_gate("withdraw")
         return self.env["qms.reason.wizard"]._qms_open(self, "_action_withdraw", self.env._("Withdraw Document"))
 
     # ------------------------------------------------------------------ master list (受控文件清单)

@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .qms_document import FIRST_LABEL, parse_label
 from .qms_job import batches, commit_batch, lock_rows
 
 PUBLISHED_STATES = ("effective", "superseded", "obsolete")
@@ -25,13 +26,20 @@ class QmsDocumentRevision(models.Model):
     # it from review to change anything
     _locked_states = ("in_review", "approved", "effective", "superseded", "obsolete")
     _qms_job_batch_size = 100  # revisions per committed batch of the job (_cron_take_effect)
-    # the author is whoever creates the revision (`create` sets it)
-    _qms_create_fields = frozenset({"author_id"})
+    # the author is whoever creates the revision (`create` sets it); the label follows the document's scheme
+    _qms_create_fields = frozenset({"author_id", "name"})
+    _qms_gate_depends = ("author_id", "approver_id", "reviewer_ids", "reviewed_by_ids", "document_id",
+                         "ack_ids.state", "ack_ids.date_opened")
 
     document_id = fields.Many2one("qms.document", required=True, index=True, ondelete="restrict",
                                   check_company=True)
-    name = fields.Char(string="Revision", required=True, copy=False, tracking=True,
-                       default=lambda self: self._default_name())
+    name = fields.Char(string="Revision", required=True, copy=False, tracking=True, readonly=True,
+                       default=lambda self: self._default_name(),
+                       help="Edition and amendment (A/0, A/1, ... B/0), given by the system: each revision is the next "
+                            "amendment of the edition; a new edition starts again at 0.")
+    new_edition = fields.Boolean(
+        copy=False, help="The document is rewritten (换版): this revision starts the next edition (B/0 after A/3) "
+                         "instead of being the next amendment (A/4).")
     code = fields.Char(related="document_id.code")
     document_name = fields.Char(related="document_id.name", string="Title")
     tier = fields.Selection(related="document_id.tier", store=True)
@@ -51,6 +59,9 @@ class QmsDocumentRevision(models.Model):
                                 help="Who created the revision; it never changes, so that nobody approves their own "
                                      "text.")
     reviewer_ids = fields.Many2many("res.users", string="Reviewers")
+    reviewed_by_ids = fields.Many2many(
+        "res.users", "qms_document_revision_reviewed_rel", "revision_id", "user_id", readonly=True, copy=False,
+        help="The reviewers who recorded their review of this round (Reviewed, No Objection).")
     approver_id = fields.Many2one("res.users", index=True, tracking=True)
     date_submitted = fields.Datetime(readonly=True, copy=False)
     date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
@@ -63,6 +74,13 @@ class QmsDocumentRevision(models.Model):
     ack_ids = fields.One2many("qms.document.acknowledgement", "revision_id", string="Acknowledgements")
     ack_pending_count = fields.Integer(compute="_compute_ack_counts")
     ack_done_count = fields.Integer(compute="_compute_ack_counts")
+    # honest buttons (qms.gate.mixin): each is computed by the gate of its step, `_check_<step>`
+    can_submit = fields.Boolean(compute="_compute_qms_can")
+    can_review = fields.Boolean(compute="_compute_qms_can")
+    can_approve = fields.Boolean(compute="_compute_qms_can")
+    can_reject = fields.Boolean(compute="_compute_qms_can")
+    can_reset_to_draft = fields.Boolean(compute="_compute_qms_can")
+    can_acknowledge = fields.Boolean(compute="_compute_qms_can")
 
     _one_effective_per_document = models.UniqueIndex(
         "(document_id) WHERE state = 'effective'",
@@ -72,7 +90,13 @@ class QmsDocumentRevision(models.Model):
 
     def _default_name(self):
         document = self.env["qms.document"].browse(self.env.context.get("default_document_id"))
-        return document._qms_next_revision_label() if document else "1"
+        return document._qms_next_revision_label() if document else FIRST_LABEL
+
+    @api.onchange("new_edition", "document_id")
+    def _onchange_new_edition(self):
+        """Show the label the draft will have (the server gives it: see `create` and `write`)."""
+        if self.state == "draft" and self.document_id:
+            self.name = self.document_id._qms_next_revision_label(self.new_edition, exclude=self._origin)
 
     @api.depends("state")
     def _compute_is_obsolete(self):
@@ -102,10 +126,29 @@ class QmsDocumentRevision(models.Model):
                     raise UserError(self.env._(
                         "The author of a revision is the person who creates it; it cannot be someone else."))
                 vals["author_id"] = self.env.user.id
-            if vals.get("document_id") and not vals.get("name"):
+            if vals.get("document_id") and (not vals.get("name") or not self.env.su):
+                # the label is the system's, whatever a client sends (the form sends the one it showed)
                 document = self.env["qms.document"].browse(vals["document_id"])
-                vals["name"] = document._qms_next_revision_label()
+                vals["name"] = document._qms_next_revision_label(vals.get("new_edition"))
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "new_edition" in vals and not self._qms_in_transition():
+            # a draft switched to (or from) a new edition takes the label of its place in the scheme
+            for revision in self.filtered(lambda r: r.state == "draft"):
+                label = revision.document_id._qms_next_revision_label(revision.new_edition, exclude=revision)
+                if label != revision.name:
+                    revision._qms_write_workflow({"name": label})
+        return result
+
+    @api.constrains("name")
+    def _check_label(self):
+        for revision in self:
+            if not parse_label(revision.name):
+                raise ValidationError(self.env._(
+                    "%(label)s is not a revision label: revisions are labelled by edition and amendment, "
+                    "A/0, A/1, ... then B/0 for a new edition.", label=revision.name))
 
     @api.constrains("author_id", "approver_id", "reviewer_ids")
     def _check_approver_is_not_author(self):
@@ -137,9 +180,16 @@ class QmsDocumentRevision(models.Model):
 
     # ------------------------------------------------------------------ lifecycle
 
+    def _check_submit(self):
+        """Draft, and the author or whoever manages the document (its owner, the head of its department, a
+        document controller)."""
+        self._qms_check_state("draft")
+        if not self.env.su:
+            self.filtered(lambda revision: revision.author_id != self.env.user).document_id._qms_check_can_manage()
+
     def action_submit(self):
         """Draft -> in review: the reviewers and the approver get a to-do."""
-        self._qms_check_state("draft")
+        self._check_submit()
         for revision in self:
             if not revision.body and not revision.file:
                 raise UserError(self.env._("Revision %s has no content: write the text or attach the file.",
@@ -150,30 +200,78 @@ class QmsDocumentRevision(models.Model):
             if revision.document_id.revision_ids.filtered(lambda r: r.state in PUBLISHED_STATES) \
                     and not (revision.change_summary or "").strip():
                 raise UserError(self.env._("Summarise what changes in revision %s and why.", revision.display_name))
-        self._qms_set_state("in_review", date_submitted=self._qms_timestamp(), rejection_reason=False)
+        self._qms_set_state("in_review", date_submitted=self._qms_timestamp(), rejection_reason=False,
+                            reviewed_by_ids=[Command.clear()])
         self._qms_schedule_activities(
-            {revision: revision.reviewer_ids for revision in self}, self.env._("Review the revision"))
+            {revision: revision.reviewer_ids for revision in self}, lambda env: env._("Review the revision"))
         self._qms_schedule_activities(
-            {revision: revision.approver_id for revision in self}, self.env._("Approve or reject the revision"))
+            {revision: revision.approver_id for revision in self}, lambda env: env._("Approve or reject the revision"))
         return True
 
-    def action_approve(self):
-        """In review -> approved (only by the approver); takes effect now if its date has come."""
+    def _check_review(self):
+        """In review, and one of its reviewers who has not recorded their review yet."""
+        self._qms_check_state("in_review")
+        for revision in self:
+            if self.env.user not in revision.reviewer_ids - revision.reviewed_by_ids:
+                raise UserError(self.env._(
+                    "Only the reviewers of revision %s who have not reviewed it yet can record a review.",
+                    revision.display_name))
+
+    def action_review(self):
+        """A reviewer has read the revision and has no objection (an objection is a rejection, with its reason).
+
+        The review is recorded (Reviewed By, the chatter) and closes the reviewer's own to-do, and only theirs."""
+        self._check_review()
+        user = self.env.user
+        for revision in self:
+            revision._qms_write_workflow({"reviewed_by_ids": [Command.link(user.id)]})
+            revision.message_post(body=revision._qms_note_env()._("Reviewed by %s: no objection.", user.name))
+        self.activity_ids.filtered(lambda activity: activity.user_id == user).with_context(
+            lang=self._qms_company_lang()).action_feedback(
+            feedback=self._qms_note_env()._("Reviewed: no objection"))
+        return True
+
+    def _check_approve(self):
+        """In review, and its approver."""
         self._qms_check_state("in_review")
         for revision in self:
             if revision.approver_id != self.env.user:
                 raise UserError(self.env._("Only %(approver)s can approve revision %(revision)s.",
                                   approver=revision.approver_id.name, revision=revision.display_name))
+
+    def action_approve(self):
+        """In review -> approved (only by the approver); takes effect now if its date has come.
+
+        The approver may approve before every reviewer has reviewed: the approval is the decision. The reviews
+        not given are not pretended: the reviewers' to-dos are withdrawn (not marked done) and the chatter names
+        who did not review before the approval."""
+        self._check_approve()
         now = self._qms_timestamp()
         today = fields.Date.context_today(self)
         for revision in self:
             revision._qms_set_state("approved", date_approved=now, effective_date=revision.effective_date or today)
-        # only the approver's own to-do is done: a reviewer's to-do is theirs to close
-        self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user).action_feedback(
-            feedback=self.env._("Approved"))
+        # only the approver's own to-do is done
+        self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user).with_context(
+            lang=self._qms_company_lang()).action_feedback(
+            feedback=self._qms_note_env()._("Approved"))
+        for revision in self:
+            not_reviewed = revision.reviewer_ids - revision.reviewed_by_ids
+            if not_reviewed:
+                revision.activity_ids.filtered(lambda activity, users=not_reviewed: activity.user_id in users).unlink()
+                revision._qms_log(lambda env, not_reviewed=not_reviewed: env._(
+                    "Approved by %(approver)s before the review of %(reviewers)s: their review is not recorded and "
+                    "their to-do is withdrawn.", approver=self.env.user.name,
+                    reviewers=", ".join(not_reviewed.mapped("name"))))
         # Taking effect updates the document and the readers' requests: a consequence of the
         # approval just authorised, not a right of the approver's own.
         self.filtered(lambda r: r.effective_date <= today).sudo()._qms_take_effect()
+        return True
+
+    def _qms_review_as_reviewers(self):
+        """Record the review of each reviewer as that reviewer (demo data, imports of an existing register)."""
+        for revision in self:
+            for reviewer in revision.reviewer_ids - revision.reviewed_by_ids:
+                revision.with_user(reviewer).action_review()
         return True
 
     def _qms_approve_as_approver(self):
@@ -182,36 +280,46 @@ class QmsDocumentRevision(models.Model):
             revision.with_user(revision.approver_id).action_approve()
         return True
 
-    def _action_reject(self, reason):
-        """In review -> back to draft, with the reason, for the author to rework."""
+    def _check_reject(self):
+        """In review, and its approver, one of its reviewers or a document controller."""
         self._qms_check_state("in_review")
-        if not (reason or "").strip():
-            raise UserError(self.env._(
-                "Please give the reason for the rejection: the author needs it to rework the text."))
         user = self.env.user
         for revision in self:
             if user not in revision.approver_id | revision.reviewer_ids and \
                     not user.has_group("gov_qms_docs.group_qms_document_controller"):
                 raise UserError(self.env._("Only the reviewers and the approver can reject revision %s.",
                                   revision.display_name))
+
+    def _action_reject(self, reason):
+        """In review -> back to draft, with the reason, for the author to rework."""
+        self._check_reject()
+        if not (reason or "").strip():
+            raise UserError(self.env._(
+                "Please give the reason for the rejection: the author needs it to rework the text."))
+        user = self.env.user
         self._qms_set_state("draft", rejection_reason=reason)
-        self.activity_ids.filtered(lambda activity: activity.user_id == user).action_feedback(
-            feedback=self.env._("Rejected: %s", reason))
+        self.activity_ids.filtered(lambda activity: activity.user_id == user).with_context(
+            lang=self._qms_company_lang()).action_feedback(
+            feedback=self._qms_note_env()._("Rejected: %s", reason))
         self.activity_ids.unlink()  # the others' to-dos lapse with the review round: the text goes back to its author
         for revision in self:
-            revision.message_post(body=self.env._("Rejected: %s", reason))
+            revision.message_post(body=revision._qms_note_env()._("Rejected: %s", reason))
         self._qms_schedule_activities({revision: revision.author_id for revision in self},
-                                      self.env._("Rework the rejected revision"), note=reason)
+                                      lambda env: env._("Rework the rejected revision"), note=reason)
         return True
 
-    def action_reset_to_draft(self):
-        """Withdraw a revision from review (author's change of mind)."""
+    def _check_reset_to_draft(self):
+        """In review, and its author or a document controller."""
         self._qms_check_state("in_review")
         for revision in self:
             if self.env.user != revision.author_id and \
                     not self.env.user.has_group("gov_qms_docs.group_qms_document_controller"):
                 raise UserError(self.env._("Only the author of revision %s can withdraw it from review.",
                                            revision.display_name))
+
+    def action_reset_to_draft(self):
+        """Withdraw a revision from review (author's change of mind)."""
+        self._check_reset_to_draft()
         self._qms_set_state("draft")
         self.activity_ids.unlink()
         return True
@@ -230,8 +338,9 @@ class QmsDocumentRevision(models.Model):
                 "last_review_date": revision.effective_date,
                 "date_deadline": document._qms_next_review_date(revision.effective_date),
             })
-            document.message_post(body=self.env._("Revision %(revision)s is effective from %(date)s.",
-                                         revision=revision.name, date=revision.effective_date))
+            document.message_post(body=document._qms_note_env()._(
+                "Revision %(revision)s is effective from %(date)s.", revision=revision.name,
+                date=revision.effective_date))
             revision._qms_request_acknowledgements()
         return True
 
@@ -286,8 +395,8 @@ class QmsDocumentRevision(models.Model):
             ]
         acks = Ack.create(vals_list)
         acks._qms_schedule_activities(
-            {ack: ack.user_id for ack in acks}, self.env._("Read and acknowledge"),
-            note=self.env._("A new revision of a document you use has taken effect."),
+            {ack: ack.user_id for ack in acks}, lambda env: env._("Read and acknowledge"),
+            note=lambda env: env._("A new revision of a document you use has taken effect."),
             act_type_xmlid="gov_qms_docs.mail_activity_type_acknowledge")
         return acks
 
@@ -298,7 +407,27 @@ class QmsDocumentRevision(models.Model):
         return action
 
     def action_open_reject_wizard(self):
+        self._qms_gate("reject")
         return self.env["qms.reason.wizard"]._qms_open(self, "_action_reject", self.env._("Reject Revision"))
+
+    # ------------------------------------------------------------------ reading (read-and-understood)
+
+    def _qms_my_pending_acks(self):
+        """The current user's requests to read these revisions that are still open."""
+        return self.env["qms.document.acknowledgement"].search([
+            ("revision_id", "in", self.ids), ("user_id", "=", self.env.uid), ("state", "=", "pending")])
+
+    def _check_acknowledge(self):
+        """The current user was asked to read the revision, opened it and has not confirmed yet."""
+        acks = self._qms_my_pending_acks()
+        if len(acks) != len(self):
+            raise UserError(self.env._("You have no request to read %s.", (self - acks.revision_id)[:1].display_name))
+        acks._check_acknowledge()
+
+    def action_acknowledge(self):
+        """The reader confirms, from the revision they opened, that they have read and understood it."""
+        self._check_acknowledge()
+        return self._qms_my_pending_acks().action_acknowledge()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):

@@ -74,6 +74,7 @@ class QmsLockedMixin(models.AbstractModel):
     """
 
     _name = "qms.locked.mixin"
+    _inherit = ["qms.gate.mixin"]
     _description = "QMS Read-only Once Approved"
 
     _locked_states = ()
@@ -144,9 +145,11 @@ class QmsLockedMixin(models.AbstractModel):
         raises a serialization failure, which the RPC layer retries (``odoo.service.model.retrying``); the
         retry reads the new status and the gate says why the step is no longer possible. The status the
         gate reads is the one the lock saw.
+
+        A dry run of the gate (whether a button is shown, see qms.gate.mixin) takes no lock.
         """
         ids = [record_id for record_id in self._ids if record_id]
-        if not ids:
+        if not ids or self._qms_in_dry_run():
             return
         self.flush_recordset([field])
         rows = self.env.execute_query(SQL(

@@ -7,10 +7,12 @@ from .qms_locked_mixin import TRANSITION
 class QmsSupervisionMixin(models.AbstractModel):
     """The agencies' ladder for time-limited items (限时办结, 逾期, 挂牌督办).
 
-    A few working days before the deadline the owner is reminded; on the deadline the item is
+    A few working days before the deadline the owner is reminded (a to-do); on the deadline the item is
     overdue and the head of its department is told; some working days later it becomes a
     supervised item, flagged for the QMS manager's board, and the head of the parent
-    department is told. Concrete models say who owns an item (`_qms_ladder_owner`).
+    department is told. The heads are told in their daily digest (qms.digest), which lists the overdue
+    and supervised items of their departments, not by a to-do or an e-mail per item. Concrete models say
+    who owns an item (`_qms_ladder_owner`).
     """
 
     _name = "qms.supervision.mixin"
@@ -43,16 +45,16 @@ class QmsSupervisionMixin(models.AbstractModel):
 
     def _qms_ladder_remind(self):
         self._qms_quiet()._qms_schedule_activities(
-            {record: record._qms_ladder_owner() for record in self}, self.env._("Deadline approaching"),
+            {record: record._qms_ladder_owner() for record in self}, lambda env: env._("Deadline approaching"),
             date_deadline=lambda record: record.date_deadline)
-        self._qms_log_each(lambda record: self.env._("Reminder: due on %s.", record.date_deadline))
+        self._qms_log_each(lambda record: record.env._("Reminder: due on %s.", record.date_deadline))
 
     def _qms_ladder_overdue(self):
+        # one write per deadline (the ORM sends them as one UPDATE); the head of the department is told in their
+        # daily digest (the overdue items of the departments they head), not by a to-do per item
         for deadline, records in self.grouped("date_deadline").items():
             records.with_context(qms_transition=TRANSITION, mail_notrack=True).write({"date_overdue": deadline})
-        self._qms_quiet()._qms_schedule_activities(
-            {record: record.department_id._qms_head_user() for record in self}, self.env._("Overdue item"))
-        self._qms_log_each(lambda record: self.env._(
+        self._qms_log_each(lambda record: record.env._(
             "Overdue since %(date)s: the head of %(department)s has been told.",
             date=record.date_deadline, department=record.department_id.name))
 
@@ -60,9 +62,7 @@ class QmsSupervisionMixin(models.AbstractModel):
         today = fields.Date.context_today(self)
         self.with_context(qms_transition=TRANSITION, mail_notrack=True).write(  # the note below tells it
             {"is_supervised": True, "date_supervised": today})
-        self._qms_quiet()._qms_schedule_activities(
-            {record: record.department_id._qms_parent_head_user() for record in self},
-            self.env._("Supervised item (挂牌督办)"))
-        self._qms_log_each(lambda record: self.env._(
+        # the head of the level above is told in their daily digest (the supervised items of their departments)
+        self._qms_log_each(lambda record: record.env._(
             "Now a supervised item: overdue since %(date)s; the level above %(department)s has been told.",
             date=record.date_deadline, department=record.department_id.name))

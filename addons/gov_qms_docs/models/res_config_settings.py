@@ -1,12 +1,10 @@
-from odoo import fields, models
+from odoo import models
 
 
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+class ResConfigSettings(models.TransientModel):  # pylint: disable=no-wizard-in-models
+    """The Quality section of Odoo's Settings: the fields of qms.settings.mixin.
 
-    qms_ack_reminder_days = fields.Integer(related="company_id.qms_ack_reminder_days", readonly=False)
-    qms_ack_escalation_days = fields.Integer(related="company_id.qms_ack_escalation_days", readonly=False)
-    qms_review_notice_days = fields.Integer(related="company_id.qms_review_notice_days", readonly=False)
-    qms_reminder_days = fields.Integer(related="company_id.qms_reminder_days", readonly=False)
-    qms_supervise_after_days = fields.Integer(related="company_id.qms_supervise_after_days", readonly=False)
-    qms_code_per_department = fields.Boolean(related="company_id.qms_code_per_department", readonly=False)
+    An extension of Odoo's settings, not a wizard of ours: ``_name`` only because a list ``_inherit`` needs it."""
+
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "qms.settings.mixin"]

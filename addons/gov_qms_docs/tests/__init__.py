@@ -9,5 +9,9 @@ from . import test_periodic_review
 from . import test_performance
 from . import test_reports
 from . import test_revision_lifecycle
+from . import test_settings
+from . import test_tour_common
+from . import test_ui_settings
 from . import test_ui_tour
 from . import test_working_days
+from . import test_revision_approval_tour

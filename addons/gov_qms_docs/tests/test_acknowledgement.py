@@ -1,5 +1,8 @@
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import QmsDocsCase
 
@@ -34,6 +37,7 @@ class TestAcknowledgement(QmsDocsCase):
     def test_reader_sees_pending_and_owner_sees_who_has_not_read(self):
         mine = self.Ack.with_user(self.clerk).search([("state", "=", "pending")])
         self.assertEqual(mine.user_id, self.clerk, "a reader sees only their own requests")
+        mine.action_open_revision()
         mine.action_acknowledge()
         self.assertEqual(mine.state, "acknowledged")
         self.assertTrue(mine.date_acknowledged)
@@ -55,7 +59,9 @@ class TestAcknowledgement(QmsDocsCase):
 
     def test_reminded_once_then_escalated_to_the_department_head(self):
         clerk_ack = self.acks().filtered(lambda a: a.user_id == self.clerk)
-        self.acks().filtered(lambda a: a.user_id == self.author).with_user(self.author).action_acknowledge()
+        authors = self.acks().filtered(lambda a: a.user_id == self.author).with_user(self.author)
+        authors.action_open_revision()
+        authors.action_acknowledge()
         self.Ack._cron_escalate(today=self.d("2026-11-06"))
         self.assertEqual(clerk_ack.escalation_level, 0, "not due before the deadline")
         self.Ack._cron_escalate(today=self.d("2026-11-09"))
@@ -82,8 +88,13 @@ class TestAcknowledgement(QmsDocsCase):
         self.assertEqual(len(self.notices(clerk_ack, "Reminder")), 1)
         self.assertEqual(len(self.notices(clerk_ack, "still not acknowledged")), 1)
         self.assertEqual(clerk_ack.escalation_level, 2)
+        # a catch-up goes straight to the final state: the two steps make one note, telling the reader and the head
+        # (their daily digest e-mails them; no e-mail per item)
+        notice = clerk_ack.message_ids.filtered(lambda m: m.partner_ids)
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.partner_ids, self.clerk.partner_id | self.section_head.partner_id)
         self.Ack._cron_escalate(today=self.d("2026-11-20"))
-        self.assertEqual(len(clerk_ack.message_ids.filtered(lambda m: m.partner_ids)), 2, "idempotent")
+        self.assertEqual(clerk_ack.message_ids.filtered(lambda m: m.partner_ids), notice, "idempotent")
 
     def test_a_new_revision_cancels_pending_requests_of_the_old_one(self):
         new = self.make_effective(self.document, effective_date=self.d("2026-11-23"), approved_on="2026-11-20",
@@ -92,3 +103,62 @@ class TestAcknowledgement(QmsDocsCase):
         self.assertEqual(new.state, "effective")
         self.assertEqual(set(self.acks().mapped("state")), {"cancelled"})
         self.assertEqual(len(self.Ack.search([("revision_id", "=", new.id)])), 7)
+
+    # ------------------------------------------------------------------ reading before confirming
+
+    def test_the_reader_opens_the_revision_before_confirming(self):
+        ack = self.acks().filtered(lambda a: a.user_id == self.clerk).with_user(self.clerk)
+        self.assertFalse(ack.can_acknowledge, "not opened yet: no button to confirm")
+        self.assertTrue(ack.can_open_revision)
+        with self.assertRaisesRegex(UserError, "Open .* and read it before confirming"):
+            ack.action_acknowledge()
+        with self.assertRaises(UserError, msg="nor from the revision"):
+            self.revision.with_user(self.clerk).action_acknowledge()
+        self.assertEqual(ack.state, "pending")
+        with self.assertRaises(UserError, msg="somebody else opening it does not count"):
+            ack.with_user(self.author).action_open_revision()
+        self.assertFalse(ack.date_opened)
+
+        action = ack.action_open_revision()
+        self.assertEqual((action["res_model"], action["res_id"]), ("qms.document.revision", self.revision.id),
+                         "the revision itself opens, its text and file")
+        opened = ack.date_opened
+        self.assertTrue(opened, "the opening is recorded on the server")
+        self.assertTrue(ack.message_ids.filtered(lambda m: "opened the revision" in (m.body or "")))
+        ack.invalidate_recordset()
+        self.assertTrue(ack.can_acknowledge)
+        ack.action_open_revision()
+        self.assertEqual(ack.date_opened, opened, "the first opening is kept")
+
+        revision = self.revision.with_user(self.clerk)
+        self.assertTrue(revision.can_acknowledge, "the revision opened from the request offers the confirmation")
+        revision.action_acknowledge()
+        self.assertEqual(ack.state, "acknowledged")
+        self.assertFalse(revision.can_acknowledge)
+        self.assertFalse(self.revision.with_user(self.author).can_acknowledge, "only a reader with a request")
+
+    def test_opening_is_a_workflow_field(self):
+        ack = self.acks().filtered(lambda a: a.user_id == self.clerk).with_user(self.clerk)
+        with self.assertRaises(UserError):
+            ack.write({"date_opened": "2026-11-03 08:00:00"})
+        self.assertFalse(ack.date_opened)
+
+    def test_documents_to_read_leaves_out_requests_no_longer_needed(self):
+        mine = self.acks().filtered(lambda a: a.user_id == self.clerk)
+        newer = self.make_effective(self.document, effective_date=self.d("2026-11-16"),
+                                    change_summary="Photographs of the site", body="<p>Photograph the site.</p>")
+        self.assertEqual(mine.state, "cancelled", "superseded before it was read: no longer needed")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "gov_qms_docs.qms_document_acknowledgement_action_mine")
+        Ack = self.Ack.with_user(self.clerk).with_context(
+            **safe_eval(action["context"], {"uid": self.clerk.id}))
+        domain = safe_eval(action["domain"], {"uid": self.clerk.id})
+        views = Ack.get_views([(action["search_view_id"] and action["search_view_id"][0], "search")])
+        search = etree.fromstring(views["views"]["search"]["arch"])
+        for name, value in Ack.env.context.items():
+            if name.startswith("search_default_") and value:
+                domain += safe_eval(search.xpath(f"//filter[@name='{name[15:]}']")[0].get("domain"),
+                                    {"uid": self.clerk.id})
+        listed = Ack.search(domain)
+        self.assertEqual(listed, newer.ack_ids.filtered(lambda a: a.user_id == self.clerk),
+                         "Documents to Read lists what the reader still has to read, and nothing else")

@@ -1,10 +1,13 @@
 import io
 
 import openpyxl
+from lxml import etree
 from PyPDF2 import PdfReader
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import file_open
+from odoo.tools.template_inheritance import apply_inheritance_specs
 
 from .common import QmsDocsCase
 
@@ -75,7 +78,7 @@ class TestReports(QmsDocsCase):
         self.assertEqual(set(rows), set(documents.mapped("code")))
         procedure_row = rows[self.procedure.code]
         self.assertEqual(procedure_row[1], "Licence applications")
-        self.assertEqual(procedure_row[3], "2")
+        self.assertEqual(procedure_row[3], "A/1")
         self.assertEqual(procedure_row[4].date(), self.d("2026-11-03"))
         self.assertEqual(procedure_row[6], "Sun Author")
         self.assertEqual(procedure_row[7].date(), self.d("2027-11-03"))
@@ -87,6 +90,17 @@ class TestReports(QmsDocsCase):
                          "New text"):
             self.assertIn(expected, text)
         self.assertNotIn("OBSOLETE", text)
+
+    def test_chinese_text_extracts_as_the_characters_shown(self):
+        """文 and the Kangxi radical ⽂ share one glyph in CJK fonts: the PDF's text must say 文, so that
+        copying and searching a printed procedure works."""
+        document = self.make_document(name="文件控制程序", department_id=self.city.id)
+        revision = self.make_effective(document, body="<p>本程序规定文件的编制、审批、发布和作废。</p>")
+        text = self.pdf_text("gov_qms_docs.report_qms_document_revision", revision)
+        self.assertIn("文件控制程序", text)
+        self.assertIn("本程序规定文件的编制", text.replace(" ", ""))
+        aliases = [char for char in text if 0x2E80 <= ord(char) <= 0x2FDF or 0xF900 <= ord(char) <= 0xFAFF]
+        self.assertFalse(aliases, "no radical look-alikes in the extracted text")
 
     def test_print_from_the_document_gives_the_revision_in_force(self):
         action = self.procedure.action_print_current()
@@ -100,3 +114,29 @@ class TestReports(QmsDocsCase):
         text = self.pdf_text("gov_qms_docs.report_qms_document_revision", self.old_rev)
         self.assertIn("OBSOLETE - DO NOT USE", text)
         self.assertIn("Old text", text)
+
+
+@tagged("post_install", "-at_install")
+class TestPlainErrorDialogs(QmsDocsCase):
+    """The web client's error dialogs speak plainly: our overrides apply to Odoo's own templates."""
+
+    def test_dialogs_without_jokes(self):
+        paths = self.env["ir.asset"]._get_asset_paths("web.assets_backend", {})
+        self.assertIn("gov_qms_docs/static/src/xml/qms_error_dialogs.xml", [path[0].lstrip("/") for path in paths])
+        with file_open("gov_qms_docs/static/src/xml/qms_error_dialogs.xml", "rb") as ours:
+            overrides = etree.fromstring(ours.read())
+        sources = {"web.ErrorDialog": "web/static/src/core/errors/error_dialogs.xml",
+                   "web.FormErrorDialog": "web/static/src/views/form/form_error_dialog/form_error_dialog.xml"}
+        for override in overrides.iterfind("t[@t-inherit]"):
+            with file_open(sources[override.get("t-inherit")], "rb") as odoo_file:
+                odoo_templates = etree.fromstring(odoo_file.read())
+            # a template alone, as the web client inherits it (an xpath "//" must not reach its neighbours)
+            source = etree.fromstring(etree.tostring(odoo_templates.find(f"t[@t-name='{override.get('t-inherit')}']")))
+            specs = etree.Element("data")
+            specs.extend(list(override))
+            result = etree.tostring(apply_inheritance_specs(source, specs), encoding="unicode")
+            for joke in ("Oh snap", "Oops", "friendly support"):
+                self.assertNotIn(joke, result)
+            self.assertIn("system administrator" if "Form" not in override.get("t-inherit") else "cannot be saved",
+                          result)
+        self.assertEqual(len(overrides.findall("t[@t-inherit]")), 2)

@@ -25,20 +25,22 @@ class TestRevisionLifecycle(QmsDocsCase):
         self.assertIn(self.reviewer, todo_users, "the reviewer gets a to-do")
         self.assertIn(self.approver, todo_users, "the approver gets a to-do")
 
+        first.with_user(self.reviewer).action_review()
+        self.assertEqual(first.reviewed_by_ids, self.reviewer, "the review is recorded")
+        self.assertEqual(first.activity_ids.user_id, self.approver, "the reviewer's own to-do is done")
         first.with_user(self.approver).action_approve()
         today = fields.Date.context_today(first)
         self.assertEqual(first.state, "effective", "approved with no date: effective at once")
         self.assertEqual(first.effective_date, today)
-        self.assertEqual(first.activity_ids.user_id, self.reviewer,
-                         "the approver's to-do is done; the reviewer's is theirs, never closed by the approval")
+        self.assertFalse(first.activity_ids, "the approver's to-do is done")
         self.assertEqual(document.state, "effective")
         self.assertEqual(document.current_revision_id, first)
-        self.assertEqual(document.revision_label, "1")
+        self.assertEqual(document.revision_label, "A/0")
         self.assertEqual(document.date_deadline, today.replace(year=today.year + 1), "next review in 12 months")
 
         second = self.make_effective(document, change_summary="Add the same-day reply rule",
                                      body="<p>Reply the same day.</p>")
-        self.assertEqual(second.name, "2")
+        self.assertEqual(second.name, "A/1")
         self.assertEqual(second.state, "effective")
         self.assertEqual(first.state, "superseded", "the previous revision is superseded in the same step")
         self.assertTrue(first.is_obsolete)
@@ -173,6 +175,108 @@ class TestRevisionLifecycle(QmsDocsCase):
         draft = self.env["qms.document.revision"].browse(action["res_id"])
         self.assertEqual(draft.state, "draft")
         self.assertEqual(draft.body, "<p>Effective text</p>")
-        self.assertEqual(draft.name, "2")
+        self.assertEqual(draft.name, "A/1")
         again = document.with_user(self.author).action_new_revision()
         self.assertEqual(again["res_id"], draft.id, "one draft in progress at a time")
+
+    # ------------------------------------------------------------------ reviews
+
+    def test_a_review_is_recorded_by_the_reviewer_only(self):
+        revision = self.make_revision(self.make_document(), reviewer_ids=[(6, 0, (self.reviewer | self.clerk).ids)])
+        with self.assertRaises(UserError, msg="not in review yet"):
+            revision.with_user(self.reviewer).action_review()
+        revision.with_user(self.author).action_submit()
+        for user in (self.author, self.approver, self.controller, self.bureau_head):
+            with self.assertRaises(UserError, msg=f"{user.name} is not a reviewer"):
+                revision.with_user(user).action_review()
+        self.assertTrue(revision.with_user(self.reviewer).can_review)
+        self.assertFalse(revision.with_user(self.approver).can_review)
+        revision.with_user(self.reviewer).action_review()
+        with self.assertRaises(UserError, msg="once"):
+            revision.with_user(self.reviewer).action_review()
+        self.assertEqual(revision.reviewed_by_ids, self.reviewer)
+        self.assertEqual(revision.activity_ids.user_id, self.clerk | self.approver,
+                         "the other reviewer's to-do and the approver's stay open")
+        self.assertTrue(revision.message_ids.filtered(lambda m: "Reviewed by Wu Reviewer" in (m.body or "")))
+        with self.assertRaises(UserError):
+            revision.with_user(self.reviewer).write({"reviewed_by_ids": [(4, self.clerk.id)]})
+
+    def test_an_approval_never_passes_for_a_review(self):
+        """The approver may approve before a reviewer has reviewed: the reviewer's to-do is withdrawn, not marked
+        done, and the chatter says who did not review before the approval."""
+        revision = self.make_revision(self.make_document(), reviewer_ids=[(6, 0, (self.reviewer | self.clerk).ids)])
+        revision.with_user(self.author).action_submit()
+        revision.with_user(self.clerk).action_review()
+        revision.with_user(self.approver).action_approve()
+        self.assertEqual(revision.state, "effective")
+        self.assertEqual(revision.reviewed_by_ids, self.clerk, "only the review given is recorded")
+        self.assertFalse(revision.activity_ids, "no to-do left on a revision in force")
+        done = self.env["mail.message"].search([("model", "=", revision._name), ("res_id", "=", revision.id),
+                                                ("mail_activity_type_id", "!=", False)])
+        self.assertEqual(len(done), 2, "two to-dos were done: the clerk's review and the approval")
+        self.assertNotIn(self.reviewer.partner_id, done.author_id,
+                         "the reviewer who did not review has no to-do marked done")
+        note = revision.message_ids.filtered(lambda m: "before the review of" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn("Wu Reviewer", note.body)
+        self.assertNotIn("Xu Clerk", note.body)
+
+    def test_submitting_again_starts_a_new_review_round(self):
+        revision = self.make_revision(self.make_document())
+        revision.with_user(self.author).action_submit()
+        revision.with_user(self.reviewer).action_review()
+        revision.with_user(self.author).action_reset_to_draft()
+        revision.with_user(self.author).action_submit()
+        self.assertFalse(revision.reviewed_by_ids, "the text may have changed: reviewed again")
+        self.assertTrue(revision.with_user(self.reviewer).can_review)
+
+    def test_submit_is_for_the_author_or_who_manages_the_document(self):
+        revision = self.make_revision(self.make_document())
+        for user in (self.reviewer, self.approver):
+            with self.assertRaises(UserError):
+                revision.with_user(user).action_submit()
+        self.assertFalse(revision.with_user(self.reviewer).can_submit)
+        self.assertTrue(revision.with_user(self.bureau_head).can_submit, "the head of the document's department")
+        self.assertTrue(revision.with_user(self.controller).can_submit)
+        revision.with_user(self.controller).action_submit()
+        self.assertEqual(revision.state, "in_review")
+
+    # ------------------------------------------------------------------ labels
+
+    def test_labels_follow_edition_and_amendment(self):
+        """A/0 first, then A/1, A/2...; a new edition starts again at 0 (B/0); the system gives the label."""
+        document = self.make_document()
+        first = self.make_effective(document)
+        self.assertEqual(first.name, "A/0")
+        second = self.make_effective(document, change_summary="Same-day reply", body="<p>Reply the same day.</p>")
+        self.assertEqual(second.name, "A/1")
+        draft = self.make_revision(document, change_summary="Rewritten for the one-window service")
+        self.assertEqual(draft.name, "A/2")
+        draft.with_user(self.author).write({"new_edition": True})
+        self.assertEqual(draft.name, "B/0", "a new edition")
+        draft.with_user(self.author).write({"new_edition": False})
+        self.assertEqual(draft.name, "A/2", "back to the next amendment")
+        draft.with_user(self.author).write({"new_edition": True})
+        draft.with_user(self.author).action_submit()
+        draft.with_user(self.approver).action_approve()
+        self.assertEqual(document.revision_label, "B/0")
+        self.assertEqual(self.make_revision(document, change_summary="Typo").name, "B/1")
+
+    def test_labels_are_not_typed(self):
+        document = self.make_document()
+        revision = self.make_revision(document, name="2")
+        self.assertEqual(revision.name, "A/0", "whatever a client sends, the system labels it")
+        with self.assertRaises(UserError):
+            revision.with_user(self.author).write({"name": "7"})
+        self.assertEqual(revision.name, "A/0")
+        with self.assertRaises(ValidationError, msg="not even the workflow writes a label out of the scheme"):
+            revision.sudo()._qms_write_workflow({"name": "7"})
+
+    def test_an_older_numbering_continues_in_the_scheme(self):
+        document = self.make_document()
+        old = self.make_effective(document)
+        # a register kept with the older numbering (1, 2, 3...): revision 3 was the third issue, A/2
+        self.env.cr.execute("UPDATE qms_document_revision SET name = '3' WHERE id = %s", [old.id])
+        old.invalidate_recordset(["name"])
+        self.assertEqual(document._qms_next_revision_label(), "A/3")
+        self.assertEqual(document._qms_next_revision_label(new_edition=True), "B/0")

@@ -11,6 +11,16 @@ registry.category("web_tour.tours").add("gov_qms_document_tour", {
             run: "click",
         },
         {
+            content: "Open the Documents menu (the app opens on My Workbench)",
+            trigger: ".o_menu_sections [data-menu-xmlid='gov_qms_docs.qms_documents_menu']",
+            run: "click",
+        },
+        {
+            content: "Controlled Documents",
+            trigger: ".o-dropdown--menu [data-menu-xmlid='gov_qms_docs.qms_document_menu']",
+            run: "click",
+        },
+        {
             content: "Create a controlled document",
             trigger: ".o_list_button_add",
             run: "click",
