@@ -81,6 +81,7 @@ def prepare_databases(args, values, config_path):
                 for problem in result["problems"][:30]:
                     log(f"  {problem}")
             facts[side] = result["facts"]
+            databases.vacuum_analyze(values, dbname)
             databases.update_marker(values, dbname, built_on=today, addons=digest if side == "ours" else None)
             # a fresh worker for the measures: the generator's memory is not the operations'
             workers[side].stop()

@@ -41,6 +41,17 @@ def connect(values, dbname="postgres"):
     return connection
 
 
+def vacuum_analyze(values, dbname):
+    """After a bulk load, what autovacuum does on a live database before long: statistics for the planner and the
+    visibility map for index-only scans (both databases alike)."""
+    connection = connect(values, dbname)
+    try:
+        with connection.cursor() as cr:
+            cr.execute("VACUUM ANALYZE")
+    finally:
+        connection.close()
+
+
 def exists(values, dbname):
     with connect(values) as connection, connection.cursor() as cr:
         cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
