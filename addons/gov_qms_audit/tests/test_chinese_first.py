@@ -134,7 +134,6 @@ class TestQuestionBank(QmsAuditCase):
                       "data, not demo: there in a database without demo data")
 
     def test_the_bank_in_chinese(self):
-        # TODO(lead): passes once /work/notes/zh/zh.json (the questions) is merged into gov_qms_audit/i18n/zh_CN.po
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["gov_qms_audit"], ["zh_CN"], overwrite=True)
         question = self.env.ref("gov_qms_audit.question_8_5_1_time_limit")
