@@ -252,6 +252,13 @@ class TestKpiData(DashboardCase):
             self.nc_a.with_user(leader).read(["title"])
         self.assertTrue(self.Dashboard.with_user(leader).create({"date_from": PERIOD[0], "date_to": PERIOD[1]}))
 
+    def test_printed_on_the_companys_clock(self):
+        """The export's stamp is the company's local time (Asia/Shanghai here), from Python's frozen clock."""
+        dashboard = self.Dashboard.with_user(self.manager).with_context(tz="America/New_York").create(
+            {"date_from": PERIOD[0], "date_to": PERIOD[1]})
+        with freeze_time("2026-11-30 20:30:00"):
+            self.assertIn("2026-12-01 04:30", dashboard._qms_printed_by())
+
     def test_bad_periods_are_refused_clearly(self):
         for period in (("2026-12-01", "2026-11-01"), ("yesterday", "2026-11-01"), (None, "2026-11-01"),
                        ("2020-01-01", "2026-11-30")):

@@ -388,7 +388,7 @@ class QmsDashboard(models.TransientModel):
         }
 
     def _qms_printed_by(self):
-        printed = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        printed = self.env.company._qms_now().strftime("%Y-%m-%d %H:%M")
         return self.env._("Printed on %(when)s by %(user)s.", when=printed, user=self.env.user.name)
 
     def _qms_data(self):

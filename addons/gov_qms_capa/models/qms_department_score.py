@@ -131,7 +131,7 @@ class QmsDepartmentScore(models.Model):
             "overdue_count", "supervised_count", "recurrence_count", "complaint_late_count",
             "complaint_dissatisfied_count", "points_deducted",
         ]
-        now = self.env.cr.now()
+        now = self._qms_timestamp()
         score_ids = [row[0] for row in self.env.execute_query(SQL(
             """
             WITH heads AS (

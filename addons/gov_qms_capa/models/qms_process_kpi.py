@@ -44,8 +44,7 @@ class QmsProcessKpi(models.Model):
     @api.model
     def _qms_today(self, company):
         """Today in the company's time zone (that of its working-time calendar)."""
-        tz = company.resource_calendar_id.tz or self.env.user.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
+        return fields.Date.context_today(self.with_context(tz=company._qms_tz()))
 
     def _qms_last_period(self, today):
         """(first day, last day) of the last period of the indicator's frequency that ended before `today`."""

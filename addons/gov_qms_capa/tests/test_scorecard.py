@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -33,6 +33,16 @@ class TestScorecard(QmsCapaCase):
     def section_score(self):
         scores = self.Score._qms_compute_month(NOVEMBER)
         return scores.filtered(lambda score: score.department_id == self.section)
+
+    def test_written_on_the_suites_clock(self):
+        """The scorecards are inserted in SQL: their create and write dates come from Python's (frozen) clock,
+        not the database's."""
+        before = self.Score.search([("month", "=", NOVEMBER)])  # the demo's, left as they are when unchanged
+        with freeze_time("2026-12-02 01:15:00"):
+            scores = self.Score._qms_compute_month(NOVEMBER) - before
+        self.assertTrue(scores)
+        self.assertEqual(set(scores.mapped("create_date")) | set(scores.mapped("write_date")),
+                         {datetime(2026, 12, 2, 1, 15)})
 
     def test_cascade_deducts_one_half_and_a_quarter(self):
         score = self.section_score()

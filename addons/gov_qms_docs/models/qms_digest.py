@@ -112,8 +112,7 @@ class QmsDigest(models.AbstractModel):
 
         Today is the company's (its working-time calendar's time zone): the job runs early in the morning there.
         """
-        tz = self.env.company.resource_calendar_id.tz or self.env.user.tz
-        today = today or fields.Date.context_today(self.with_context(tz=tz) if tz else self)
+        today = today or fields.Date.context_today(self.with_context(tz=self.env.company._qms_tz()))
         users = self._qms_digest_recipients(today)
         if not users:
             return True

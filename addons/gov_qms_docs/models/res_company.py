@@ -35,3 +35,12 @@ class ResCompany(models.Model):
         "AND qms_reminder_days >= 0 AND qms_supervise_after_days > 0)",
         "Reminder and escalation delays must be positive numbers of days.",
     )
+
+    def _qms_tz(self):
+        """The time zone the company works in: its working-time calendar's, else the user's, else UTC."""
+        self.ensure_one()
+        return self.resource_calendar_id.tz or self.env.user.tz or "UTC"
+
+    def _qms_now(self):
+        """Now on the company's clock (Python's, which tests freeze), as a naive local datetime for display."""
+        return fields.Datetime.context_timestamp(self.with_context(tz=self._qms_tz()), fields.Datetime.now())
