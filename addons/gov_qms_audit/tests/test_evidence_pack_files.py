@@ -58,6 +58,10 @@ class TestEvidencePackFiles(EvidencePackCase):
             first.with_user(self.qms_manager).unlink()
         with self.assertRaises(UserError):
             audit.with_user(self.qms_manager).write({"report_attachment_id": False})
+        with self.assertRaises(UserError):
+            audit.with_user(self.qms_manager).write({"report_attachment_ids": [(5, 0, 0)]})
+        with self.assertRaisesRegex(UserError, "locked"):
+            first.with_user(self.qms_manager).write({"res_id": audit.id + 1})
         self.approve(audit)
         second = audit.report_attachment_id
         self.assertNotEqual(second, first)
